@@ -1,0 +1,61 @@
+# Brújula — every target installs what it needs first. CI runs `make test` (see .ci/run).
+SHELL := /bin/bash
+PYTHON_BOOTSTRAP ?= $(shell command -v /root/.pyenv/versions/3.10.13/bin/python || command -v python3.10)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EVAL_SET ?= ../shared/eval/dev.tsv
+
+.PHONY: help install db train validate run test test-fast bench lint eval lock clean
+
+help:
+	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
+	@echo "make test   - install, train if needed, run the whole test suite"
+	@echo "make validate | train | eval | bench | lint | clean"
+
+# The venv is rebuilt when the pinned requirements or the package definition change.
+$(STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON_BOOTSTRAP)" || { echo "Python 3.10 not found (needed by Rasa 3.6)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(BIN)/bot db upgrade
+	$(BIN)/bot content load
+
+validate: install
+	$(BIN)/rasa data validate --fail-on-warnings --domain domain.yml --data data
+
+# Trains only when data/, config.yml or domain.yml changed (model cached under models/ by content hash).
+train: install
+	$(BIN)/bot train
+
+eval: db train
+	$(BIN)/bot eval $(EVAL_SET) --report var/eval-report.json
+
+run: db train
+	$(BIN)/bot serve
+
+test: install train
+	bash scripts/test.sh
+
+test-fast: install
+	$(BIN)/pytest -q -m "not model and not e2e"
+
+bench: db train
+	$(BIN)/python -m bench.run
+
+lint: install
+	$(BIN)/ruff check bot actions channels tests bench
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > requirements.lock.new
+	@{ head -2 requirements.lock; cat requirements.lock.new; } > requirements.lock.tmp && mv requirements.lock.tmp requirements.lock && rm requirements.lock.new
+
+clean:
+	rm -rf var models .rasa results .pytest_cache

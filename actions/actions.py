@@ -1,0 +1,255 @@
+"""Custom actions. Each is thin: read the turn, ask `actions.replies` (which asks the content repository),
+send the messages. Any failure is logged without the user's text and becomes an apology plus the menu.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.replies import Reply
+from actions.texts import text
+from bot.language import DEFAULT, detect_language, requested_language
+from bot.repository import ContentRepository
+from bot.safety import shows_immediate_danger
+
+logger = logging.getLogger(__name__)
+
+SLOT_NAMES = ("language", "last_options", "topic_id", "answer_version", "reply_kind", "fallback_count")
+
+
+@dataclass
+class Turn:
+    """What an action needs to know about the current user message."""
+
+    tracker: Tracker
+    lang: str
+    text: str
+    intent: Optional[str]
+    repo: ContentRepository
+
+    @classmethod
+    def read(cls, tracker: Tracker) -> "Turn":
+        message = tracker.latest_message or {}
+        user_text = message.get("text") or ""
+        current = tracker.get_slot("language") or DEFAULT
+        lang = detect_language(user_text) or current
+        intent = (message.get("intent") or {}).get("name")
+        return cls(tracker, lang, user_text, intent, ContentRepository())
+
+    def guesses(self, n: int = 3) -> List[Dict[str, Any]]:
+        ranking = (self.tracker.latest_message or {}).get("intent_ranking") or []
+        return [g for g in ranking if g.get("name") not in ("nlu_fallback", None)][:n]
+
+
+class BrujulaAction(Action):
+    """Shared run(): build the reply, send it, set slots; on any error apologise and show the menu."""
+
+    def name(self) -> Text:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def respond(self, turn: Turn) -> Reply:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        lang = DEFAULT
+        try:
+            turn = Turn.read(tracker)
+            lang = turn.lang
+            reply = self.respond(turn)
+        except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
+            logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
+            reply = replies.unavailable(lang)
+        for message in reply.messages:
+            dispatcher.utter_message(**message)
+        slots = {"language": lang, "fallback_count": 0.0, **reply.slots}
+        return [SlotSet(name, value) for name, value in slots.items() if name in SLOT_NAMES]
+
+
+def answer_with_safety_net(turn: Turn, topic_id: str, part: str = "body") -> Reply:
+    """Answer a topic; a message showing immediate danger gets the emergency answer first."""
+    if topic_id != replies.EMERGENCY_TOPIC and shows_immediate_danger(turn.text):
+        emergency = replies.topic_answer(turn.repo, replies.EMERGENCY_TOPIC, turn.lang)
+        main = replies.topic_answer(turn.repo, topic_id, turn.lang, part)
+        return emergency.extend(main)
+    return replies.topic_answer(turn.repo, topic_id, turn.lang, part)
+
+
+def dispatch(turn: Turn, intent: str) -> Reply:
+    """The reply to an intent reached by a button or a number: a menu, "more", or a topic."""
+    if intent == replies.MAIN_MENU:
+        return replies.main_menu(turn.lang)
+    if intent in replies.INTENT_AREAS:
+        return replies.area_menu(turn.repo, replies.INTENT_AREAS[intent], turn.lang)
+    if intent == replies.ASK_MORE:
+        return more(turn)
+    return replies.topic_answer(turn.repo, intent, turn.lang)
+
+
+def more(turn: Turn) -> Reply:
+    topic_id = turn.tracker.get_slot("topic_id")
+    if not topic_id or topic_id == replies.OUT_OF_SCOPE:
+        return Reply().say(text("more_no_topic", turn.lang), replies.static_main_menu_buttons(turn.lang))
+    return replies.topic_answer(turn.repo, topic_id, turn.lang, part="details")
+
+
+class ActionGreet(BrujulaAction):
+    """Greeting, one-line privacy notice and the main menu."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    def respond(self, turn: Turn) -> Reply:
+        reply = Reply().say(f"{text('greeting', turn.lang)}\n{text('privacy', turn.lang)}")
+        return reply.extend(replies.main_menu(turn.lang))
+
+
+class ActionShowMenu(BrujulaAction):
+    """The main menu, or an area's submenu for the area intents."""
+
+    def name(self) -> Text:
+        return "action_show_menu"
+
+    def respond(self, turn: Turn) -> Reply:
+        return dispatch(turn, turn.intent or replies.MAIN_MENU)
+
+
+class ActionAnswerTopic(BrujulaAction):
+    """Answer the topic whose id is the predicted intent, from the content database."""
+
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    def respond(self, turn: Turn) -> Reply:
+        return answer_with_safety_net(turn, turn.intent or replies.OUT_OF_SCOPE)
+
+
+class ActionSelectOption(BrujulaAction):
+    """A number ("2", "opción 3") picks one of the options shown last; 0 is the main menu."""
+
+    def name(self) -> Text:
+        return "action_select_option"
+
+    def respond(self, turn: Turn) -> Reply:
+        number = replies.chosen_number(turn.text)
+        options = turn.tracker.get_slot("last_options") or []
+        if number == 0:
+            return replies.main_menu(turn.lang)
+        if number is not None and 1 <= number <= len(options):
+            return dispatch(turn, replies.intent_of(options[number - 1]))
+        shown = [replies.intent_of(o) for o in options] or [replies.MAIN_MENU]
+        # Re-show the same list, so the person can try again.
+        redo = dispatch_list(turn, shown)
+        prompt = text("option_unknown", turn.lang, number=str(number if number is not None else "?"))
+        return Reply(slots={"reply_kind": replies.KIND_MENU}).say(prompt, redo)
+
+
+def dispatch_list(turn: Turn, intents: List[str]) -> List[Dict[str, str]]:
+    """Buttons for a list of option intents, titled in the current language."""
+    from actions.texts import AREA_LABELS, BUTTON_LABELS
+
+    titles = turn.repo.titles([i for i in intents if "." in i or i == replies.OUT_OF_SCOPE], turn.lang)
+    buttons = []
+    for intent in intents:
+        if intent in replies.INTENT_AREAS:
+            title = AREA_LABELS[replies.INTENT_AREAS[intent]][turn.lang]
+        elif intent in BUTTON_LABELS:
+            title = BUTTON_LABELS[intent][turn.lang]
+        else:
+            title = titles.get(intent)
+        if title:
+            buttons.append({"title": title, "payload": replies.payload(intent)})
+    return buttons or replies.static_main_menu_buttons(turn.lang)
+
+
+class ActionMore(BrujulaAction):
+    """The optional second part ("details") of the last topic answered."""
+
+    def name(self) -> Text:
+        return "action_more"
+
+    def respond(self, turn: Turn) -> Reply:
+        return more(turn)
+
+
+class ActionChangeLanguage(BrujulaAction):
+    """Switch between Spanish and English ("English", "en español")."""
+
+    def name(self) -> Text:
+        return "action_change_language"
+
+    def respond(self, turn: Turn) -> Reply:
+        current = turn.tracker.get_slot("language") or DEFAULT
+        wanted = requested_language(turn.text) or ("en" if current == "es" else "es")
+        turn.lang = wanted
+        reply = Reply().say(text("language_set", wanted))
+        return reply.extend(replies.main_menu(wanted))
+
+    def run(self, dispatcher, tracker, domain):  # the language chosen must win over detection
+        events = super().run(dispatcher, tracker, domain)
+        wanted = requested_language((tracker.latest_message or {}).get("text") or "")
+        if wanted:
+            events = [e for e in events if e.get("name") != "language"] + [SlotSet("language", wanted)]
+        return events
+
+
+class ActionFallback(BrujulaAction):
+    """Low confidence: say so honestly, offer the likeliest topics, log the question for staff."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def respond(self, turn: Turn) -> Reply:
+        if not turn.text.strip():
+            return Reply(slots={"reply_kind": replies.KIND_FALLBACK}).say(
+                text("empty_message", turn.lang), replies.static_main_menu_buttons(turn.lang)
+            )
+        guesses = turn.guesses()
+        try:
+            turn.repo.log_unanswered(
+                turn.text, turn.lang, turn.tracker.get_latest_input_channel(), guesses
+            )
+        except Exception:  # noqa: BLE001 - logging the question must not stop the reply
+            logger.exception("could not log an unanswered question")
+        if shows_immediate_danger(turn.text):
+            return replies.topic_answer(turn.repo, replies.EMERGENCY_TOPIC, turn.lang)
+        second_time = (turn.tracker.get_slot("fallback_count") or 0) >= 1
+        reply = replies.fallback(turn.repo, turn.lang, [g["name"] for g in guesses], second_time)
+        reply.slots["fallback_count"] = 0.0 if second_time else 1.0
+        return reply
+
+    def run(self, dispatcher, tracker, domain):
+        events = super().run(dispatcher, tracker, domain)
+        # BrujulaAction resets the counter; the fallback's own value must win.
+        counts = [e for e in events if e.get("name") == "fallback_count"]
+        return [e for e in events if e.get("name") != "fallback_count"] + counts[-1:]
+
+
+class ActionSmallTalk(BrujulaAction):
+    """Thanks, goodbye and "are you a bot?": a short reply and a way on."""
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    def respond(self, turn: Turn) -> Reply:
+        key = {"goodbye": "goodbye", "thanks": "thanks", "bot_challenge": "bot_challenge"}.get(
+            turn.intent or "", "thanks"
+        )
+        reply = Reply(slots={"reply_kind": replies.KIND_SMALL_TALK}).say(text(key, turn.lang))
+        if key == "goodbye":
+            return reply
+        buttons = replies.static_main_menu_buttons(turn.lang)
+        if key == "bot_challenge":
+            human = turn.repo.titles([replies.HUMAN_TOPIC], turn.lang).get(replies.HUMAN_TOPIC)
+            if human:
+                buttons.append({"title": human, "payload": replies.payload(replies.HUMAN_TOPIC)})
+        reply.messages[-1]["buttons"] = buttons
+        reply.slots["last_options"] = [b["payload"] for b in buttons]
+        return reply

@@ -1,0 +1,172 @@
+"""Builds what the assistant says: answers, menus and fallbacks, as messages plus slot values.
+
+Kept apart from the rasa-sdk classes so every action shares one way of rendering, and so a reply can be
+built and inspected without a dispatcher. Options are buttons whose payloads are intents ("/labour.h2a");
+channels show them as a numbered list, and `last_options` remembers them so "2" means the second one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+from actions.texts import AREA_LABELS, BUTTON_LABELS, MAIN_MENU_AREAS, text
+from bot.repository import Answer, ContentRepository
+
+MAIN_MENU = "main_menu"
+ASK_MORE = "ask_more"
+AREA_PREFIX = "area_"
+# The area intent of each menu area ("area_return" reads better for users writing "retorno").
+AREA_INTENTS = {"labour": "area_labour", "risks": "area_risks", "reintegration": "area_return", "help": "area_help"}
+INTENT_AREAS = {intent: area for area, intent in AREA_INTENTS.items()}
+EMERGENCY_TOPIC = "help.emergency"
+HUMAN_TOPIC = "help.human"
+OUT_OF_SCOPE = "out_of_scope"
+
+# Reply kinds recorded in the `reply_kind` slot (read by evaluation and analytics).
+KIND_ANSWER, KIND_MENU, KIND_FALLBACK, KIND_OUT_OF_SCOPE = "answer", "menu", "fallback", "out_of_scope"
+KIND_ERROR, KIND_SMALL_TALK = "error", "small_talk"
+
+
+@dataclass
+class Reply:
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+
+    def say(self, message_text: str, buttons: Optional[list[dict]] = None, **metadata: Any) -> "Reply":
+        message: dict[str, Any] = {"text": message_text}
+        if buttons:
+            message["buttons"] = buttons
+            self.slots["last_options"] = [b["payload"] for b in buttons]
+        message.update(metadata)
+        self.messages.append(message)
+        return self
+
+    def extend(self, other: "Reply") -> "Reply":
+        self.messages.extend(other.messages)
+        self.slots.update(other.slots)
+        return self
+
+
+def payload(intent: str) -> str:
+    return f"/{intent}"
+
+
+def intent_of(option_payload: str) -> str:
+    return option_payload[1:] if option_payload.startswith("/") else option_payload
+
+
+def _button(title: str, intent: str) -> dict[str, str]:
+    return {"title": title, "payload": payload(intent)}
+
+
+def static_main_menu_buttons(lang: str) -> list[dict[str, str]]:
+    """The main menu: needs no database, so it can follow an apology when the database is down."""
+    return [_button(AREA_LABELS[area][lang], AREA_INTENTS[area]) for area in MAIN_MENU_AREAS]
+
+
+def main_menu(lang: str) -> Reply:
+    return Reply(slots={"reply_kind": KIND_MENU}).say(text("main_menu", lang), static_main_menu_buttons(lang))
+
+
+def area_menu(repo: ContentRepository, area: str, lang: str) -> Reply:
+    buttons = [_button(title, topic_id) for topic_id, title in repo.menu(area, lang)]
+    buttons.append(_button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU))
+    label = AREA_LABELS.get(area, {}).get(lang, area)
+    return Reply(slots={"reply_kind": KIND_MENU}).say(text("area_menu", lang, area=label), buttons)
+
+
+def unavailable(lang: str) -> Reply:
+    """Apology when content cannot be read, followed by the menu (which needs no database)."""
+    return Reply(slots={"reply_kind": KIND_ERROR}).say(text("unavailable", lang), static_main_menu_buttons(lang))
+
+
+def _source_line(answer: Answer, lang: str) -> str:
+    names = [str(s.get("name", "")).strip() for s in answer.sources if s.get("name")]
+    return f"{text('source', lang)}: {'; '.join(names)}" if names else ""
+
+
+def _answer_text(answer: Answer, lang: str, part: str) -> str:
+    pieces = []
+    if answer.is_fallback and text("translation_missing", lang):
+        pieces.append(text("translation_missing", lang))
+    pieces.append(answer.title)
+    pieces.append((answer.body if part == "body" else answer.details or "").strip())
+    source = _source_line(answer, lang)
+    if source:
+        pieces.append(source)
+    return "\n\n".join(pieces)
+
+
+def follow_up_buttons(repo: ContentRepository, answer: Answer, lang: str) -> list[dict[str, str]]:
+    titles = repo.titles(answer.follow_ups, lang)
+    buttons = [_button(titles[t], t) for t in answer.follow_ups if t in titles and t != answer.topic_id]
+    if answer.details:
+        buttons.insert(0, _button(BUTTON_LABELS[ASK_MORE][lang], ASK_MORE))
+    buttons.append(_button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU))
+    return buttons
+
+
+def _trace(answer: Answer) -> dict[str, Any]:
+    """Which content produced a message: stored in the bot event's metadata and in slots."""
+    return {"topic_id": answer.topic_id, "answer_version": answer.version, "answer_lang": answer.lang}
+
+
+def topic_answer(repo: ContentRepository, topic_id: str, lang: str, part: str = "body") -> Reply:
+    """The published answer for a topic (Spanish if not translated), with a way on."""
+    answer = repo.get_answer(topic_id, lang)
+    if answer is None:
+        reply = Reply(slots={"reply_kind": KIND_MENU, "topic_id": None, "answer_version": None})
+        return reply.say(text("no_answer", lang), static_main_menu_buttons(lang))
+    kind = KIND_OUT_OF_SCOPE if topic_id == OUT_OF_SCOPE else KIND_ANSWER
+    reply = Reply(slots={"reply_kind": kind, "topic_id": topic_id, "answer_version": answer.version})
+    if part == "details" and not answer.details:
+        buttons = [b for b in follow_up_buttons(repo, answer, lang) if b["payload"] != payload(ASK_MORE)]
+        return reply.say(text("more_none", lang), buttons, **_trace(answer))
+    if kind == KIND_OUT_OF_SCOPE:
+        return reply.say(_answer_text(answer, lang, part), static_main_menu_buttons(lang), **_trace(answer))
+    buttons = follow_up_buttons(repo, answer, lang)
+    if part == "details":
+        buttons = [b for b in buttons if b["payload"] != payload(ASK_MORE)]
+    return reply.say(_answer_text(answer, lang, part), buttons, **_trace(answer))
+
+
+def fallback(
+    repo: ContentRepository, lang: str, guesses: Sequence[str], second_time: bool
+) -> Reply:
+    """Two-stage fallback: first offer the likeliest topics, then the menu and a person."""
+    reply = Reply(slots={"reply_kind": KIND_FALLBACK, "topic_id": None, "answer_version": None})
+    if second_time:
+        buttons = static_main_menu_buttons(lang)
+        human = repo.titles([HUMAN_TOPIC], lang).get(HUMAN_TOPIC)
+        if human:
+            buttons.append(_button(human, HUMAN_TOPIC))
+        return reply.say(text("fallback_second", lang), buttons)
+    topic_guesses = [g for g in guesses if g != OUT_OF_SCOPE]
+    titles = repo.titles(topic_guesses, lang)
+    buttons = [_button(titles[g], g) for g in topic_guesses if g in titles][:3]
+    area_guesses = [g for g in guesses if g in INTENT_AREAS][:1]
+    buttons += [_button(AREA_LABELS[INTENT_AREAS[g]][lang], g) for g in area_guesses]
+    buttons.append(_button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU))
+    return reply.say(text("fallback_first", lang), buttons)
+
+
+_NUMBER = re.compile(r"\d{1,3}")
+_NUMBER_WORDS = {
+    "cero": 0, "uno": 1, "una": 1, "primera": 1, "primero": 1, "dos": 2, "segunda": 2, "segundo": 2,
+    "tres": 3, "tercera": 3, "tercero": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "zero": 0, "one": 1, "first": 1, "two": 2,
+    "second": 2, "three": 3, "third": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+
+def chosen_number(message_text: str) -> Optional[int]:
+    """The option number in "2", "opcion 3", "la dos", "#4"; None if there is none."""
+    match = _NUMBER.search(message_text or "")
+    if match:
+        return int(match.group())
+    for word in re.findall(r"[a-záéíóú]+", (message_text or "").lower()):
+        if word in _NUMBER_WORDS:
+            return _NUMBER_WORDS[word]
+    return None

@@ -1,0 +1,1 @@
+"""Alembic migrations for the content database (run with `bot db upgrade`)."""

@@ -1,0 +1,28 @@
+"""Alembic environment: the database URL comes from `bot.settings` (or the caller's config)."""
+from alembic import context
+
+from bot.db import get_engine
+from bot.models import Base
+
+config = context.config
+
+
+def run_migrations() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=Base.metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations()

@@ -1,0 +1,87 @@
+"""Starting the action server and the Rasa server as child processes (used by `bot serve`, `bot eval`,
+the end-to-end tests and the benchmark), and waiting until they answer."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+from bot.settings import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+
+
+def start_action_server(port: int, env: Optional[dict] = None, log=None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT if log else None,
+        start_new_session=True,
+    )
+
+
+def start_rasa_server(
+    port: int, model: Path, endpoints: Path, env: Optional[dict] = None, log=None
+) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--port", str(port),
+            "--interface", "127.0.0.1" if not os.environ.get("RASA_INTERFACE") else os.environ["RASA_INTERFACE"],
+        ],
+        cwd=PROJECT_ROOT, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT if log else None,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def write_endpoints(path: Path, action_port: int) -> Path:
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    return path
+
+
+@contextmanager
+def action_server(port: Optional[int] = None, env: Optional[dict] = None, log=None) -> Iterator[str]:
+    """An action server for the duration of the block; yields its webhook URL."""
+    port = port or free_port()
+    process = start_action_server(port, env, log)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", 90, process)
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        stop(process)
