@@ -80,7 +80,11 @@ class Answer:
     is_fallback: bool = False
 
     def content_fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in EDITABLE_FIELDS}
+        """The editable fields, as plain lists and dicts (comparable with a pack or form)."""
+        values = {name: getattr(self, name) for name in EDITABLE_FIELDS}
+        values["follow_ups"] = list(self.follow_ups)
+        values["sources"] = [dict(s) for s in self.sources]
+        return values
 
 
 @dataclass(frozen=True)
