@@ -3,6 +3,7 @@ send the messages. Any failure is logged without the user's text and becomes an 
 """
 from __future__ import annotations
 
+import abc
 import logging
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
@@ -17,6 +18,7 @@ from actions.texts import text
 from bot.language import DEFAULT, detect_language, requested_language
 from bot.repository import ContentRepository
 from bot.safety import shows_immediate_danger
+from channels.text_input import has_words
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +49,16 @@ class Turn:
         return [g for g in ranking if g.get("name") not in ("nlu_fallback", None)][:n]
 
 
-class BrujulaAction(Action):
+class BrujulaAction(Action, abc.ABC):
     """Shared run(): build the reply, send it, set slots; on any error apologise and show the menu."""
 
-    def name(self) -> Text:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The action's name in domain.yml."""
 
-    def respond(self, turn: Turn) -> Reply:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def respond(self, turn: Turn) -> Reply:
+        """The reply to this turn."""
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -207,7 +211,7 @@ class ActionFallback(BrujulaAction):
         return "action_fallback"
 
     def respond(self, turn: Turn) -> Reply:
-        if not turn.text.strip():
+        if not has_words(turn.text):
             return Reply(slots={"reply_kind": replies.KIND_FALLBACK}).say(
                 text("empty_message", turn.lang), replies.static_main_menu_buttons(turn.lang)
             )

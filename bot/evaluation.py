@@ -83,7 +83,8 @@ def report(outcomes: list[Outcome]) -> dict:
 
 async def _run(cases: list[Case], model: Path, action_url: str) -> list[Outcome]:
     from rasa.core.agent import load_agent
-    from rasa.utils.endpoints import EndpointConfig, AvailableEndpoints
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
 
     agent = await load_agent(
         model_path=str(model), endpoints=AvailableEndpoints(action=EndpointConfig(url=action_url))
@@ -104,9 +105,11 @@ def evaluate(cases: list[Case], model: Path, action_url: Optional[str] = None) -
     logging.getLogger("rasa").setLevel(logging.WARNING)
     if action_url:
         return asyncio.run(_run(cases, model, action_url))
+    import subprocess
+
     from bot.processes import action_server
 
-    with action_server() as url:
+    with action_server(log=subprocess.DEVNULL) as url:
         return asyncio.run(_run(cases, model, url))
 
 
