@@ -100,9 +100,21 @@ async def _run(cases: list[Case], model: Path, action_url: str) -> list[Outcome]
     return outcomes
 
 
+def quiet_rasa_logs() -> None:
+    """Rasa's and TensorFlow's own logs would bury the report: keep warnings only."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def evaluate(cases: list[Case], model: Path, action_url: Optional[str] = None) -> list[Outcome]:
     """Run the cases; starts a private action server unless `action_url` is given."""
-    logging.getLogger("rasa").setLevel(logging.WARNING)
+    quiet_rasa_logs()
     if action_url:
         return asyncio.run(_run(cases, model, action_url))
     import subprocess
