@@ -1,0 +1,2 @@
+-- Conversations (Rasa tracker store) live in their own database, apart from the content database.
+CREATE DATABASE brujula_tracker OWNER brujula;

@@ -1,0 +1,107 @@
+"""The docker-compose topology without Docker: one action server and two Rasa servers sharing conversations
+through a PostgreSQL tracker store and a Redis lock store (endpoints.production.yml), in production mode."""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.model_cache import latest_model
+from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
+from tests.conftest import POSTGRES_ADMIN_DSN, PROJECT_ROOT, _pg_admin_connection
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
+
+
+def post(url: str, body: dict):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory, content_pack):
+    from bot.cli import db_upgrade
+    from bot.content_pack import load_pack
+    from bot.db import dispose_engines
+    from bot.repository import ContentRepository
+
+    tmp = tmp_path_factory.mktemp("prod")
+    suffix = uuid.uuid4().hex[:10]
+    content_db, tracker_db = f"brujula_content_{suffix}", f"brujula_tracker_{suffix}"
+    admin = _pg_admin_connection()
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{content_db}"')
+        cursor.execute(f'CREATE DATABASE "{tracker_db}"')
+    server_url = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0]
+    db_upgrade(f"{server_url}/{content_db}")
+    load_pack(ContentRepository(f"{server_url}/{content_db}"), content_pack)
+
+    action_port = free_port()
+    env = {
+        **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "production",
+        "PSEUDONYM_SECRET": "test-pseudonym-secret-0123456789", "WEBCHAT_SECRET": "test-webchat-secret-0123456789",
+        "DATABASE_URL": f"{server_url}/{content_db}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": tracker_db,
+        "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
+        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "3",
+    }
+    logs = [open(tmp / f"{name}.log", "w") for name in ("actions", "rasa-a", "rasa-b")]
+    processes = [start_action_server(action_port, env, logs[0])]
+    try:
+        wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, processes[0])
+        ports = [free_port(), free_port()]
+        for port, log in zip(ports, logs[1:]):
+            processes.append(start_rasa_server(port, latest_model(), PROJECT_ROOT / "endpoints.production.yml",
+                                               env, log))
+        for port, process in zip(ports, processes[1:]):
+            wait_for_http(f"http://127.0.0.1:{port}/webhooks/webchat/", 300, process)
+        yield [f"http://127.0.0.1:{port}/webhooks/webchat" for port in ports], tracker_db
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        for log in logs:
+            log.close()
+        dispose_engines()
+        with admin.cursor() as cursor:
+            for name in (content_db, tracker_db):
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_a_conversation_continues_on_whichever_server_gets_the_next_message(two_servers):
+    (server_a, server_b), tracker_db = two_servers
+    session = post(f"{server_a}/session", {})
+    greeting = post(f"{server_a}/webhook", {**session, "message": "hola"})
+    assert greeting[-1]["buttons"][2]["title"] == "Regreso a Guatemala y apoyo"
+    # "3" only means "return and reintegration" if server B sees the menu server A sent.
+    submenu = post(f"{server_b}/webhook", {**session, "message": "3"})
+    assert any(b["payload"] == "/reintegration.arrival" for b in submenu[-1]["buttons"])
+
+    import psycopg2
+
+    connection = psycopg2.connect(POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{tracker_db}")
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (session["sender"],))
+        assert cursor.fetchone()[0] > 5
+    connection.close()
+
+
+def test_compose_file_describes_the_same_topology():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "actions", "rasa", "migrate"} <= set(services)
+    assert services["rasa"]["deploy"]["replicas"] >= 2
+    assert "endpoints.production.yml" in " ".join(services["rasa"]["command"])
+    endpoints = (PROJECT_ROOT / "endpoints.production.yml").read_text()
+    for variable in ("TRACKER_DB_NAME", "REDIS_HOST", "ACTION_ENDPOINT_URL"):
+        assert f"${{{variable}}}" in endpoints
+        assert variable in services["rasa"]["environment"]
+        assert variable in (PROJECT_ROOT / ".env.example").read_text()
