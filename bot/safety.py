@@ -17,13 +17,15 @@ _DANGER_PHRASES = [
     r"\bestamos secuestrad", r"\bme estoy muriendo\b", r"\bnos estamos muriendo\b",
     r"\bme abandonaron en el desierto\b", r"\bnos abandonaron en el desierto\b", r"\bestoy en peligro\b",
     r"\bestamos en peligro\b", r"\bme estan golpeando\b", r"\bme violaron\b", r"\bme acaban de violar\b",
-    r"\bsin agua en el desierto\b", r"\bme estoy ahogando\b",
+    r"\bsin agua en el desierto\b", r"\bme estoy ahogando\b", r"\bno nos dejan salir\b", r"\bno me dejan salir\b",
+    r"\b(estoy|estamos) encerrad", r"\bnos tienen encerrad", r"\bme tienen encerrad", r"\bno (podemos|puedo) respirar\b",
     # English
     r"\bhelp me\b.*\b(danger|kill|kidnap|dying)", r"\bi am in danger\b", r"\bi'?m in danger\b",
     r"\bwe are in danger\b", r"\bthey want to kill\b", r"\bgoing to kill (me|us)\b", r"\bi was kidnapped\b",
     r"\bi'?ve been kidnapped\b", r"\bwe were kidnapped\b", r"\bsomeone is following me\b",
     r"\bi'?m being followed\b", r"\bi am dying\b", r"\bi'?m dying\b", r"\blost in the desert\b",
-    r"\bno water in the desert\b",
+    r"\bno water in the desert\b", r"\b(we are|we're|i am|i'm) locked (in|up)\b", r"\bcan'?t breathe\b",
+    r"\bthey (won'?t|do not|don'?t) let (us|me) (out|leave)\b",
 ]
 _DANGER = re.compile("|".join(_DANGER_PHRASES))
 

@@ -66,6 +66,8 @@ def test_requested_language(text, lang):
         ("help me they are going to kill us", True),
         ("que pasa si me secuestran en el camino", False),
         ("cuanto cobra un coyote", False),
+        ("estamos encerrados en una bodega y no nos dejan salir", True),
+        ("we are locked in a truck", True),
     ],
 )
 def test_immediate_danger_phrases(text, danger):
