@@ -18,7 +18,8 @@ _DANGER_PHRASES = [
     r"\bme abandonaron en el desierto\b", r"\bnos abandonaron en el desierto\b", r"\bestoy en peligro\b",
     r"\bestamos en peligro\b", r"\bme estan golpeando\b", r"\bme violaron\b", r"\bme acaban de violar\b",
     r"\bsin agua en el desierto\b", r"\bme estoy ahogando\b", r"\bno nos dejan salir\b", r"\bno me dejan salir\b",
-    r"\b(estoy|estamos) encerrad", r"\bnos tienen encerrad", r"\bme tienen encerrad", r"\bno (podemos|puedo) respirar\b",
+    r"\b(estoy|estamos) encerrad", r"\bnos tienen encerrad", r"\bme tienen encerrad",
+    r"\bno (podemos|puedo) respirar\b",
     # English
     r"\bhelp me\b.*\b(danger|kill|kidnap|dying)", r"\bi am in danger\b", r"\bi'?m in danger\b",
     r"\bwe are in danger\b", r"\bthey want to kill\b", r"\bgoing to kill (me|us)\b", r"\bi was kidnapped\b",

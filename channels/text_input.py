@@ -17,7 +17,8 @@ def clean_text(raw: object) -> str:
         ch for ch in text
         if ch in "\n\t" or (unicodedata.category(ch)[0] != "C" and ch != "\ufffd")
     )
-    text = " ".join(text.split()) if "\n" not in text else "\n".join(" ".join(l.split()) for l in text.splitlines())
+    # Collapse runs of spaces but keep line breaks (people write lists).
+    text = "\n".join(" ".join(line.split()) for line in text.splitlines())
     text = text.strip()
     if len(text) > MAX_MESSAGE_CHARS:
         cut = text[:MAX_MESSAGE_CHARS]

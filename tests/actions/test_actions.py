@@ -139,7 +139,8 @@ def test_number_picks_the_option_shown_last(content):
     assert "/risks.smugglers" in payloads(messages[0])
     options = new_slots["last_options"]
     first_topic = options[0]
-    messages, new_slots = run(ActionSelectOption(), make_tracker("opcion 1", "select_option", {"last_options": options}))
+    tracker = make_tracker("opcion 1", "select_option", {"last_options": options})
+    messages, new_slots = run(ActionSelectOption(), tracker)
     assert new_slots["topic_id"] == first_topic[1:]
 
 

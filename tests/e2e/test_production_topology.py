@@ -6,7 +6,6 @@ import json
 import os
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
@@ -58,10 +57,10 @@ def two_servers(tmp_path_factory, content_pack):
     try:
         wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, processes[0])
         ports = [free_port(), free_port()]
-        for port, log in zip(ports, logs[1:]):
+        for port, log in zip(ports, logs[1:], strict=True):
             processes.append(start_rasa_server(port, latest_model(), PROJECT_ROOT / "endpoints.production.yml",
                                                env, log))
-        for port, process in zip(ports, processes[1:]):
+        for port, process in zip(ports, processes[1:], strict=True):
             wait_for_http(f"http://127.0.0.1:{port}/webhooks/webchat/", 300, process)
         yield [f"http://127.0.0.1:{port}/webhooks/webchat" for port in ports], tracker_db
     finally:
