@@ -257,3 +257,41 @@ class ActionSmallTalk(BrujulaAction):
         reply.messages[-1]["buttons"] = buttons
         reply.slots["last_options"] = [b["payload"] for b in buttons]
         return reply
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[Any]:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name:
+            return entity.get("value")
+    return None
+
+
+def _float_entity(tracker: Tracker, name: str) -> Optional[float]:
+    try:
+        return float(_entity(tracker, name))
+    except (TypeError, ValueError):
+        return None
+
+
+class ActionMediaReceived(BrujulaAction):
+    """Voice notes, photos, stickers, documents, contacts: a kind reply in the person's language."""
+
+    def name(self) -> Text:
+        return "action_media_received"
+
+    def respond(self, turn: Turn) -> Reply:
+        return replies.media_received(_entity(turn.tracker, "media_kind"), turn.lang)
+
+
+class ActionNearestServices(BrujulaAction):
+    """A shared location gets the nearest service points from the content database."""
+
+    def name(self) -> Text:
+        return "action_nearest_services"
+
+    def respond(self, turn: Turn) -> Reply:
+        latitude, longitude = _float_entity(turn.tracker, "latitude"), _float_entity(turn.tracker, "longitude")
+        if latitude is not None and not (-90 <= latitude <= 90 and longitude is not None
+                                         and -180 <= longitude <= 180):
+            latitude = longitude = None
+        return replies.nearest_services(turn.repo, latitude, longitude, turn.lang)

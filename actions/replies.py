@@ -170,3 +170,43 @@ def chosen_number(message_text: str) -> Optional[int]:
         if word in _NUMBER_WORDS:
             return _NUMBER_WORDS[word]
     return None
+
+
+CAPMIR_TOPIC = "reintegration.capmir"
+MEDIA_KINDS = ("audio", "image", "sticker", "video", "document", "contact")
+
+
+def media_received(kind: Optional[str], lang: str) -> Reply:
+    """A kind reply to media we cannot read, with the menu."""
+    key = f"media_{kind}" if kind in MEDIA_KINDS else "media_document"
+    return Reply(slots={"reply_kind": KIND_SMALL_TALK}).say(text(key, lang), static_main_menu_buttons(lang))
+
+
+def nearest_services(repo: ContentRepository, latitude: Optional[float], longitude: Optional[float],
+                     lang: str, limit: int = 3) -> Reply:
+    """The service points nearest to a shared location, or how to share one."""
+    reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": CAPMIR_TOPIC, "answer_version": None})
+    capmir_title = repo.titles([CAPMIR_TOPIC], lang).get(CAPMIR_TOPIC)
+    buttons = ([_button(capmir_title, CAPMIR_TOPIC)] if capmir_title else []) + [
+        _button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU)
+    ]
+    if latitude is None or longitude is None:
+        return reply.say(text("nearest_ask_location", lang), buttons)
+    points = repo.nearest_service_points(latitude, longitude, limit=limit)
+    if not points:
+        return reply.say(text("nearest_none", lang), buttons)
+    lines = [text("nearest_intro", lang)]
+    for index, point in enumerate(points, start=1):
+        place = ", ".join(p for p in (point.municipality, point.department) if p)
+        line = f"{index}) {point.name}" + (f" — {place}" if place else "")
+        line += f" ({text('about_km', lang, km=f'{point.distance_km:.0f}')})"
+        if point.phone:
+            line += f". {text('phone', lang)} {point.phone}"
+        if point.address:
+            line += f". {point.address}"
+        lines.append(line)
+    if any(p.needs_review or not p.address for p in points):
+        lines.append(text("nearest_unverified", lang))
+    sources = sorted({p.source for p in points if p.source})
+    lines.append(f"{text('source', lang)}: {'; '.join(sources)}")
+    return reply.say("\n".join(lines), buttons, service_points=[p.slug for p in points])

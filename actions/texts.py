@@ -87,6 +87,50 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Todavía no tengo información sobre ese tema. Puede elegir otro:",
         "en": "I do not have information on that topic yet. You can choose another one:",
     },
+    "media_audio": {
+        "es": "Todavía no puedo escuchar audios. Por favor, escriba su pregunta con palabras.",
+        "en": "I can't listen to audio yet. Please write your question.",
+    },
+    "media_image": {
+        "es": "Todavía no puedo ver fotos ni imágenes. Por favor, escriba su pregunta con palabras.",
+        "en": "I can't see photos or images yet. Please write your question.",
+    },
+    "media_sticker": {
+        "es": "Gracias por el sticker. Para ayudarle, escriba su pregunta con palabras.",
+        "en": "Thanks for the sticker. To help you, please write your question.",
+    },
+    "media_video": {
+        "es": "Todavía no puedo ver videos. Por favor, escriba su pregunta con palabras.",
+        "en": "I can't watch videos yet. Please write your question.",
+    },
+    "media_document": {
+        "es": "Todavía no puedo abrir documentos. No envíe documentos personales por aquí. Escriba su pregunta.",
+        "en": "I can't open documents yet. Do not send personal documents here. Please write your question.",
+    },
+    "media_contact": {
+        "es": "No necesito contactos. Por su seguridad, no comparta números de otras personas. Escriba su pregunta.",
+        "en": "I don't need contacts. For safety, do not share other people's numbers. Please write your question.",
+    },
+    "nearest_intro": {
+        "es": "Lugares de ayuda más cercanos a su ubicación:",
+        "en": "Places that help, nearest to your location:",
+    },
+    "nearest_unverified": {
+        "es": "Dirección y horario por confirmar. Pregunte antes de ir.",
+        "en": "Address and hours not yet confirmed. Ask before you go.",
+    },
+    "nearest_ask_location": {
+        "es": "Para buscar el lugar más cercano, comparta su ubicación: toque el clip (📎) y elija Ubicación. "
+        "O elija una opción:",
+        "en": "To find the nearest place, share your location: tap the clip (📎) and choose Location. "
+        "Or choose an option:",
+    },
+    "nearest_none": {
+        "es": "No tengo lugares de ayuda registrados cerca. Puede ver la lista de centros:",
+        "en": "I have no places that help registered nearby. You can see the list of centres:",
+    },
+    "about_km": {"es": "a unos {km} km", "en": "about {km} km away"},
+    "phone": {"es": "Tel.", "en": "Phone"},
 }
 
 AREA_LABELS: dict[str, dict[str, str]] = {

@@ -6,6 +6,7 @@
     bot answer edit TOPIC LANG --body-file F [--publish]
     bot answer rollback TOPIC LANG VERSION
     bot unanswered [--limit N]          questions the assistant could not answer
+    bot outbox [--status failed]        WhatsApp/Telegram replies pending or failed
     bot train [--force]                 train unless a model for the current data exists
     bot eval FILE.tsv [--report PATH] [--min-accuracy 0.9]
     bot serve                           action server + Rasa server + local web chat
@@ -119,6 +120,21 @@ def cmd_unanswered(args) -> int:
     return 0
 
 
+def cmd_outbox(args) -> int:
+    """Replies waiting to be sent or that failed: what staff check when someone did not get an answer."""
+    from bot.channel_store import ChannelStore
+
+    statuses = ["pending", "sending", "failed", "undelivered"] if args.status == "open" else [args.status]
+    rows = ChannelStore().messages(statuses, limit=args.limit)
+    for row in rows:
+        preview = " ".join((row.body or row.media_url or "").split())[:60]
+        print(f"#{row.id} {row.channel:<9} {row.status:<11} attempts={row.attempts} "
+              f"code={row.error_code or '-'} next={row.next_attempt_at:%Y-%m-%d %H:%M:%S} "
+              f"to={row.sender_id[:18]}… error={row.last_error or '-'} | {preview}")
+    print(f"{len(rows)} message(s)")
+    return 0
+
+
 def cmd_train(args) -> int:
     from bot.model_cache import train
 
@@ -185,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered = sub.add_parser("unanswered", help="questions the assistant could not answer")
     unanswered.add_argument("--limit", type=int, default=50)
     unanswered.set_defaults(func=cmd_unanswered)
+
+    outbox = sub.add_parser("outbox", help="replies pending or failed on WhatsApp / Telegram")
+    outbox.add_argument("--status", default="open",
+                        choices=["open", "pending", "sending", "sent", "delivered", "read", "failed", "undelivered"])
+    outbox.add_argument("--limit", type=int, default=100)
+    outbox.set_defaults(func=cmd_outbox)
 
     train = sub.add_parser("train", help="train the model if the training data changed")
     train.add_argument("--force", action="store_true")

@@ -120,3 +120,57 @@ class UnansweredQuestion(Base):
     channel = Column(String(40), nullable=True)
     top_guesses = Column(JSON, nullable=False, default=list)  # [{"name": intent, "confidence": float}]
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+# --- messaging channels (WhatsApp, Telegram) ---------------------------------------------------------------
+PENDING, SENDING, SENT, DELIVERED, READ, FAILED, UNDELIVERED = (
+    "pending", "sending", "sent", "delivered", "read", "failed", "undelivered",
+)
+FINAL_STATUSES = (SENT, DELIVERED, READ, FAILED, UNDELIVERED)
+
+
+class ChannelContact(Base):
+    """How to reach one person on one channel. Rasa only ever sees `sender_id`, a keyed pseudonym; the
+    phone number or chat id lives here alone and is deleted when the person asks."""
+
+    __tablename__ = "channel_contacts"
+
+    sender_id = Column(String(80), primary_key=True)
+    channel = Column(String(20), nullable=False)
+    address = Column(String(120), nullable=False)
+    last_inbound_at = Column(DateTime, nullable=True)
+    last_options = Column(JSON, nullable=False, default=list)  # [{"title", "payload"}] shown last
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class InboundMessage(Base):
+    """Platform message ids already received, so a redelivered webhook is processed once."""
+
+    __tablename__ = "inbound_messages"
+
+    channel = Column(String(20), primary_key=True)
+    external_id = Column(String(80), primary_key=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class OutboxMessage(Base):
+    """Every reply is written here before it is sent, so a send that fails is retried, never lost."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False, index=True)
+    body = Column(Text, nullable=False, default="")
+    media_url = Column(Text, nullable=True)
+    buttons = Column(JSON, nullable=False, default=list)
+    template = Column(JSON, nullable=True)  # {"content_sid", "variables"} outside the 24-hour window
+    status = Column(String(20), nullable=False, default=PENDING, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    last_error = Column(Text, nullable=True)
+    error_code = Column(String(20), nullable=True)
+    provider_id = Column(String(80), nullable=True, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

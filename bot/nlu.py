@@ -106,8 +106,9 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             probabilities = self._model.predict_proba([text])[0]
-            ranked = sorted(zip(self._model.classes_, probabilities), key=lambda pair: -pair[1])
-            ranking = [{"name": str(name), "confidence": float(p)} for name, p in ranked[: self._config["ranking_length"]]]
+            ranked = sorted(zip(self._model.classes_, probabilities, strict=True), key=lambda pair: -pair[1])
+            top = ranked[: self._config["ranking_length"]]
+            ranking = [{"name": str(name), "confidence": float(p)} for name, p in top]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

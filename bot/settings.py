@@ -32,6 +32,21 @@ class Settings:
     default_language: str = "es"
     log_level: str = "INFO"
     content_dir: Path = field(default=PROJECT_ROOT / "content")
+    # Public address the messaging platforms call, e.g. https://brujula.example.org (no trailing slash).
+    # Webhook signatures are checked against it, so a reverse proxy in front does not break them.
+    public_base_url: str = "http://localhost:5005"
+    # WhatsApp through Twilio
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_whatsapp_from: str = ""  # e.g. whatsapp:+14155238886
+    twilio_api_base_url: str = ""  # only for tests: a local fake of api.twilio.com
+    twilio_template_content_sid: str = ""  # approved Content template for messages outside the 24 h window
+    twilio_timeout_seconds: float = 10.0
+    whatsapp_skip_signature: bool = False  # local development only; refused outside local mode
+    # Delivery retries (all channels)
+    send_attempts: int = 3
+    send_backoff_seconds: float = 1.0
+    outbox_retry_interval_seconds: float = 30.0
 
     @property
     def is_local(self) -> bool:
@@ -51,6 +66,8 @@ class Settings:
                         f"{name} must be set to a private value of 16+ characters "
                         f"when BRUJULA_ENV={self.environment}"
                     )
+            if self.whatsapp_skip_signature:
+                raise SettingsError("WHATSAPP_SKIP_SIGNATURE is only allowed when BRUJULA_ENV=local")
         if self.default_language not in ("es", "en"):
             raise SettingsError("DEFAULT_LANGUAGE must be 'es' or 'en'")
         return self
@@ -71,7 +88,24 @@ def load_settings(environ: "os._Environ[str] | dict[str, str] | None" = None) ->
         default_language=env.get("DEFAULT_LANGUAGE", defaults.default_language),
         log_level=env.get("LOG_LEVEL", defaults.log_level).upper(),
         content_dir=Path(env.get("CONTENT_DIR", str(defaults.content_dir))),
+        public_base_url=env.get("PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", ""),
+        twilio_api_base_url=env.get("TWILIO_API_BASE_URL", "").rstrip("/"),
+        twilio_template_content_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID", ""),
+        twilio_timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS", defaults.twilio_timeout_seconds)),
+        whatsapp_skip_signature=_flag(env.get("WHATSAPP_SKIP_SIGNATURE", "")),
+        send_attempts=int(env.get("SEND_ATTEMPTS", defaults.send_attempts)),
+        send_backoff_seconds=float(env.get("SEND_BACKOFF_SECONDS", defaults.send_backoff_seconds)),
+        outbox_retry_interval_seconds=float(
+            env.get("OUTBOX_RETRY_INTERVAL_SECONDS", defaults.outbox_retry_interval_seconds)
+        ),
     ).check()
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def get_settings() -> Settings:

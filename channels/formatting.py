@@ -1,0 +1,71 @@
+"""Turning the assistant's messages into what a text-only channel can show, and back.
+
+Buttons become a numbered list ("1. Visa H-2A"); the reply "1" — or the option's words — is mapped back
+to the button's payload before it reaches Rasa. Long texts are split on paragraph, then sentence, then
+word boundaries, never in the middle of a word, and the parts keep their order.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Optional, Sequence
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Parts of at most `limit` characters, cut at the best boundary available."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit + 1]
+        cut = -1
+        for pattern in (r"\n\s*\n", r"\n", r"(?<=[.!?])\s", r"\s"):
+            matches = [m for m in re.finditer(pattern, window) if m.start() > limit // 3]
+            if matches:
+                cut = matches[-1].start()
+                break
+        if cut <= 0:
+            cut = limit  # one very long word: cut it
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def numbered_options(buttons: Sequence[dict]) -> str:
+    return "\n".join(f"{i}. {b.get('title', '')}" for i, b in enumerate(buttons, start=1))
+
+
+def with_options(text: str, buttons: Sequence[dict]) -> str:
+    """The message text followed by its options as a numbered list."""
+    if not buttons:
+        return text or ""
+    return f"{text}\n\n{numbered_options(buttons)}" if text else numbered_options(buttons)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return " ".join(re.sub(r"[^\w\s]", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).split())
+
+
+_CHOICE = re.compile(r"^\s*(?:opci[oó]n|option|n[uú]mero|number|#)?\s*(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+
+
+def match_option(text: str, options: Sequence[dict]) -> Optional[str]:
+    """The payload of the option the person chose by number ("2", "opción 2") or by its words."""
+    if not options or not text:
+        return None
+    match = _CHOICE.match(text)
+    if match:
+        index = int(match.group(1))
+        return options[index - 1]["payload"] if 1 <= index <= len(options) else None
+    folded = _fold(text)
+    if len(folded) < 4:
+        return None
+    for option in options:
+        if _fold(option.get("title", "")) == folded:
+            return option["payload"]
+    return None

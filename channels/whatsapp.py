@@ -1,0 +1,288 @@
+"""WhatsApp through Twilio.
+
+    GET  /webhooks/whatsapp/          health
+    POST /webhooks/whatsapp/webhook   incoming messages (Twilio form post, signed)
+    POST /webhooks/whatsapp/status    delivery status callbacks (signed)
+
+Every request must carry a valid `X-Twilio-Signature` for PUBLIC_BASE_URL + path (so a reverse proxy in
+front does not break the check); otherwise 403. Twilio gets an empty answer at once; the reply is written to
+the outbox and sent through the REST API in the background, in order, split at 1,600 characters, retried on
+429/5xx/timeouts. The phone number never reaches Rasa: the sender id is a keyed pseudonym, and the number
+lives only in `channel_contacts`, deleted with the person.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import math
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channel_store import ChannelStore, Outgoing
+from bot.models import utcnow
+from bot.privacy import pseudonym
+from bot.settings import Settings, get_settings
+from channels.delivery import Deliverer, SendError
+from channels.formatting import match_option, split_text, with_options
+from channels.text_input import clean_text
+
+logger = logging.getLogger(__name__)
+# Twilio's HTTP client logs request bodies (phone numbers) at INFO: keep it to warnings.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+
+CHANNEL = "whatsapp"
+BODY_LIMIT = 1600
+SESSION_WINDOW = dt.timedelta(hours=24)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def media_kind(content_type: str) -> str:
+    """What a person sent, from the media's content type."""
+    content_type = (content_type or "").lower()
+    if content_type.startswith("audio/"):
+        return "audio"
+    if content_type == "image/webp":
+        return "sticker"
+    if content_type.startswith("image/"):
+        return "image"
+    if content_type.startswith("video/"):
+        return "video"
+    if "vcard" in content_type:
+        return "contact"
+    return "document"
+
+
+def _coordinate(value: Any, limit: float) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and -limit <= number <= limit else None
+
+
+def inbound_text(form: dict[str, str], last_options: tuple[dict, ...]) -> str:
+    """What to hand Rasa for this message: a payload for media, locations and chosen options, else text."""
+    try:
+        media_count = int(form.get("NumMedia") or 0)
+    except ValueError:
+        media_count = 0
+    if media_count > 0:
+        kind = media_kind(form.get("MediaContentType0", ""))
+        return "/media_received" + json.dumps({"media_kind": kind})
+    latitude, longitude = _coordinate(form.get("Latitude"), 90), _coordinate(form.get("Longitude"), 180)
+    if latitude is not None and longitude is not None:
+        return "/shared_location" + json.dumps({"latitude": latitude, "longitude": longitude})
+    text = clean_text(form.get("Body"))
+    return match_option(text, last_options) or text
+
+
+def outgoing_parts(messages: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Rasa's messages as outbox parts (text with numbered options, split at 1,600), and the last options."""
+    parts: list[dict] = []
+    options: list[dict] = []
+    for message in messages:
+        buttons = [b for b in message.get("buttons") or [] if b.get("payload") and b.get("title")]
+        if buttons:
+            options = buttons
+        text = with_options(message.get("text") or "", buttons)
+        parts.extend({"body": chunk} for chunk in split_text(text, BODY_LIMIT))
+        if message.get("image"):
+            parts.append({"body": "", "media_url": message["image"]})
+        attachment = message.get("attachment")
+        if isinstance(attachment, str) and attachment.startswith("http"):
+            parts.append({"body": "", "media_url": attachment})
+    return parts, options
+
+
+class RedirectingAsyncHttpClient(AsyncTwilioHttpClient):
+    """Twilio's async HTTP client, optionally sending to another base URL (a local fake API in tests)."""
+
+    def __init__(self, base_url: str = "", timeout: Optional[float] = None):
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    async def request(self, method, url, *args, **kwargs):
+        if self.base_url and url.startswith("https://"):
+            url = f"{self.base_url}/{url.split('/', 3)[3]}"
+        return await super().request(method, url, *args, **kwargs)
+
+
+class TwilioSender:
+    """Sends one outbox row with Twilio's REST API (async client, so the event loop is never blocked)."""
+
+    def __init__(self, settings: Settings, store: ChannelStore):
+        self.settings = settings
+        self.store = store
+        http_client = RedirectingAsyncHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds)
+        self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+
+    def _request(self, row: Outgoing, address: str, last_inbound_at: Optional[dt.datetime]) -> dict:
+        request: dict[str, Any] = {
+            "from_": self.settings.twilio_whatsapp_from,
+            "to": address,
+            "status_callback": f"{self.settings.public_base_url}/webhooks/whatsapp/status",
+        }
+        outside_window = last_inbound_at is None or utcnow() - last_inbound_at > SESSION_WINDOW
+        if outside_window:
+            if not self.settings.twilio_template_content_sid:
+                raise SendError("outside the 24-hour window and no TWILIO_TEMPLATE_CONTENT_SID set",
+                                retryable=False, code="no-template")
+            request["content_sid"] = self.settings.twilio_template_content_sid
+            request["content_variables"] = json.dumps({"1": row.body[:1000]})
+            return request
+        if row.body:
+            request["body"] = row.body
+        if row.media_url:
+            request["media_url"] = [row.media_url]
+        return request
+
+    async def send(self, row: Outgoing) -> Optional[str]:
+        contact = await asyncio.to_thread(self.store.contact, row.sender_id)
+        if contact is None:
+            raise SendError("the person's contact was deleted", retryable=False, code="no-contact")
+        request = self._request(row, contact.address, contact.last_inbound_at)
+        try:
+            message = await asyncio.wait_for(
+                self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
+            )
+        except TwilioRestException as error:
+            retryable = error.status == 429 or error.status >= 500
+            raise SendError(f"Twilio answered {error.status} (code {error.code})", retryable,
+                            str(error.code or error.status)) from None
+        except asyncio.TimeoutError:
+            raise SendError("Twilio did not answer in time", retryable=True) from None
+        except OSError as error:
+            raise SendError(f"network error: {type(error).__name__}", retryable=True) from None
+        return message.sid
+
+
+def form_dict(request: Request) -> dict[str, str]:
+    """Twilio's form fields, first value of each."""
+    try:
+        form = request.form or {}
+    except Exception:  # noqa: BLE001 - a body that is not a form is treated as empty
+        return {}
+    return {key: (values[0] if isinstance(values, list) and values else str(values)) for key, values in form.items()}
+
+
+def signature_valid(settings: Settings, request: Request, form: dict[str, str]) -> bool:
+    if settings.whatsapp_skip_signature and settings.is_local:
+        logger.warning("X-Twilio-Signature NOT checked (WHATSAPP_SKIP_SIGNATURE is set; local development only)")
+        return True
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not settings.twilio_auth_token:
+        return False
+    url = settings.public_base_url + request.path + (f"?{request.query_string}" if request.query_string else "")
+    return RequestValidator(settings.twilio_auth_token).validate(url, form, signature)
+
+
+class WhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self) -> None:
+        self._deliverer: Optional[Deliverer] = None
+        self._retry_task: Optional[asyncio.Task] = None
+        self._tasks: set[asyncio.Task] = set()
+
+    def deliverer(self) -> Deliverer:
+        if self._deliverer is None:
+            settings = get_settings()
+            store = ChannelStore()
+            self._deliverer = Deliverer(store, TwilioSender(settings, store).send, CHANNEL, settings.send_attempts,
+                                        settings.send_backoff_seconds, settings.outbox_retry_interval_seconds)
+        return self._deliverer
+
+    def _start_background(self, coroutine: Awaitable) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _ensure_retry_loop(self) -> None:
+        if self._retry_task is None or self._retry_task.done():
+            self._retry_task = asyncio.ensure_future(self.deliverer().run_forever())
+
+    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
+                      text: str) -> None:
+        store = self.deliverer().store
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender_id, input_channel=CHANNEL, metadata=None))
+            messages = collector.messages
+        except Exception:  # noqa: BLE001 - the person must still get an answer
+            logger.exception("WhatsApp message could not be processed")
+            messages = [{"text": "Lo siento, hubo un error. Escriba 'menu' para empezar de nuevo."}]
+        parts, options = outgoing_parts(messages)
+        if options:
+            await asyncio.to_thread(store.set_last_options, sender_id, options)
+        if parts:
+            await asyncio.to_thread(store.enqueue, CHANNEL, sender_id, parts)
+        await self.deliverer().deliver(sender_id)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        whatsapp = Blueprint("whatsapp_webhook", __name__)
+
+        @whatsapp.listener("after_server_start")
+        async def start_retry_loop(_app, _loop) -> None:
+            # Replies left in the outbox by an earlier run are sent without waiting for a new message.
+            if _configured(get_settings()):
+                self._ensure_retry_loop()
+
+        @whatsapp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "configured": _configured(get_settings())})
+
+        @whatsapp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            if not _configured(settings):
+                return response.json({"error": "WhatsApp channel is not configured"}, status=503)
+            form = form_dict(request)
+            if not signature_valid(settings, request, form):
+                return response.json({"error": "invalid signature"}, status=403)
+            self._ensure_retry_loop()
+            message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+            address = form.get("From") or ""
+            if not message_sid or not address.startswith("whatsapp:+") or len(address) > 40:
+                return response.json({"error": "MessageSid and a whatsapp:+ sender are required"}, status=400)
+            store = self.deliverer().store
+            if not await asyncio.to_thread(store.record_inbound, CHANNEL, message_sid):
+                return response.text(EMPTY_TWIML, content_type="text/xml")  # already processed
+            sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, address)
+            await asyncio.to_thread(store.touch_contact, sender_id, CHANNEL, address)
+            contact = await asyncio.to_thread(store.contact, sender_id)
+            text = inbound_text(form, contact.last_options if contact else ())
+            self._start_background(self._handle(on_new_message, sender_id, text))
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @whatsapp.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            form = form_dict(request)
+            if not _configured(settings) or not signature_valid(settings, request, form):
+                return response.json({"error": "invalid signature"}, status=403)
+            message_sid, state = form.get("MessageSid") or "", form.get("MessageStatus") or ""
+            if not message_sid or not state:
+                return response.json({"error": "MessageSid and MessageStatus are required"}, status=400)
+            error_code = form.get("ErrorCode") or None
+            known = await asyncio.to_thread(self.deliverer().store.update_status, message_sid, state, error_code)
+            if state.lower() in ("failed", "undelivered"):
+                logger.warning("WhatsApp delivery %s: %s (error %s)", state, message_sid, error_code)
+            return response.empty(status=204 if known else 202)
+
+        return whatsapp
+
+
+def _configured(settings: Settings) -> bool:
+    return bool(settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from)

@@ -1,0 +1,73 @@
+"""The channel store on SQLite and PostgreSQL: contacts, duplicate detection, the outbox's order and retries."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.channel_store import ChannelStore
+from bot.cli import db_upgrade
+from bot.models import utcnow
+
+
+@pytest.fixture
+def store(database_url):
+    db_upgrade(database_url)
+    return ChannelStore(database_url)
+
+
+def test_a_platform_message_id_is_accepted_once(store):
+    assert store.record_inbound("whatsapp", "SM1") is True
+    assert store.record_inbound("whatsapp", "SM1") is False
+    assert store.record_inbound("telegram", "SM1") is True
+
+
+def test_contact_keeps_the_address_and_options_until_forgotten(store):
+    store.touch_contact("whatsapp-abc", "whatsapp", "whatsapp:+50255550000")
+    store.set_last_options("whatsapp-abc", [{"title": "Visa", "payload": "/labour.h2a"}])
+    contact = store.contact("whatsapp-abc")
+    assert contact.address == "whatsapp:+50255550000" and contact.last_options[0]["payload"] == "/labour.h2a"
+    store.enqueue("whatsapp", "whatsapp-abc", [{"body": "hola"}])
+    assert store.forget("whatsapp-abc") == 2
+    assert store.contact("whatsapp-abc") is None and store.messages(sender_id="whatsapp-abc") == []
+
+
+def test_outbox_gives_replies_in_order_and_never_overtakes(store):
+    store.enqueue("whatsapp", "p1", [{"body": "uno"}, {"body": "dos"}])
+    first = store.claim_next("p1")
+    assert first.body == "uno"
+    assert store.claim_next("p1") is None, "while 'uno' is being sent, 'dos' waits"
+    store.mark_retry(first.id, "429", utcnow() + dt.timedelta(seconds=60))
+    assert store.claim_next("p1") is None, "'dos' waits for 'uno' to be retried"
+    store.mark_retry(first.id, "429", utcnow() - dt.timedelta(seconds=1))
+    assert store.senders_due() == ["p1"]
+    again = store.claim_next("p1")
+    assert again.id == first.id and again.attempts == 2
+    store.mark_sent(again.id, "SM-uno")
+    assert store.claim_next("p1").body == "dos"
+
+
+def test_delivery_reports_only_move_forward(store):
+    [message_id] = store.enqueue("whatsapp", "p1", [{"body": "hola"}])
+    store.claim_next("p1")
+    store.mark_sent(message_id, "SM-x")
+    assert store.update_status("SM-x", "read") is True
+    store.update_status("SM-x", "delivered")
+    assert store.messages(["read"])[0].id == message_id
+    assert store.update_status("SM-unknown", "delivered") is False
+
+
+def test_failed_delivery_is_listed_with_its_code(store):
+    [message_id] = store.enqueue("whatsapp", "p1", [{"body": "hola"}])
+    store.claim_next("p1")
+    store.mark_sent(message_id, "SM-y")
+    store.update_status("SM-y", "failed", "63016")
+    [row] = store.messages()
+    assert row.status == "failed" and row.error_code == "63016"
+
+
+def test_replies_left_sending_by_a_stopped_process_are_released(store):
+    store.enqueue("whatsapp", "p1", [{"body": "hola"}])
+    store.claim_next("p1")
+    assert store.release_stale(dt.timedelta(seconds=0)) == 1
+    assert store.claim_next("p1").body == "hola"
