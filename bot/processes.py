@@ -38,10 +38,15 @@ def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
 
 
+def _env(env: Optional[dict]) -> dict:
+    # Unbuffered, so a log file shows everything up to now (tests read them while the server runs).
+    return {**(env or os.environ), "PYTHONUNBUFFERED": "1"}
+
+
 def start_action_server(port: int, env: Optional[dict] = None, log=None) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT if log else None,
+        cwd=PROJECT_ROOT, env=_env(env), stdout=log, stderr=subprocess.STDOUT if log else None,
         start_new_session=True,
     )
 
@@ -55,7 +60,7 @@ def start_rasa_server(
             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--port", str(port),
             "--interface", "127.0.0.1" if not os.environ.get("RASA_INTERFACE") else os.environ["RASA_INTERFACE"],
         ],
-        cwd=PROJECT_ROOT, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT if log else None,
+        cwd=PROJECT_ROOT, env=_env(env), stdout=log, stderr=subprocess.STDOUT if log else None,
         start_new_session=True,
     )
 

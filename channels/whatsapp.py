@@ -18,7 +18,9 @@ import json
 import logging
 import math
 from typing import Any, Awaitable, Callable, Optional, Text
+from urllib.parse import parse_qs
 
+from aiohttp import ClientSession
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -37,8 +39,8 @@ from channels.formatting import match_option, split_text, with_options
 from channels.text_input import clean_text
 
 logger = logging.getLogger(__name__)
-# Twilio's HTTP client logs request bodies (phone numbers) at INFO: keep it to warnings.
-logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+# Twilio's HTTP clients log request bodies (phone numbers) at INFO: keep them to warnings.
+logging.getLogger("twilio").setLevel(logging.WARNING)
 
 CHANNEL = "whatsapp"
 BODY_LIMIT = 1600
@@ -108,10 +110,13 @@ class RedirectingAsyncHttpClient(AsyncTwilioHttpClient):
     """Twilio's async HTTP client, optionally sending to another base URL (a local fake API in tests)."""
 
     def __init__(self, base_url: str = "", timeout: Optional[float] = None):
-        super().__init__(timeout=timeout)
+        # The pooled session is opened on first use, inside the running event loop it belongs to.
+        super().__init__(pool_connections=False, timeout=timeout)
         self.base_url = base_url.rstrip("/")
 
     async def request(self, method, url, *args, **kwargs):
+        if self.session is None:
+            self.session = ClientSession()
         if self.base_url and url.startswith("https://"):
             url = f"{self.base_url}/{url.split('/', 3)[3]}"
         return await super().request(method, url, *args, **kwargs)
@@ -167,12 +172,13 @@ class TwilioSender:
 
 
 def form_dict(request: Request) -> dict[str, str]:
-    """Twilio's form fields, first value of each."""
+    """Twilio's form fields, first value of each. Parsed from the raw body because blank values (an empty
+    Body with a voice note) are part of the signed data and Sanic's form parser drops them."""
     try:
-        form = request.form or {}
+        fields = parse_qs(request.body.decode("utf-8", errors="replace"), keep_blank_values=True)
     except Exception:  # noqa: BLE001 - a body that is not a form is treated as empty
         return {}
-    return {key: (values[0] if isinstance(values, list) and values else str(values)) for key, values in form.items()}
+    return {key: values[0] for key, values in fields.items() if values}
 
 
 def signature_valid(settings: Settings, request: Request, form: dict[str, str]) -> bool:

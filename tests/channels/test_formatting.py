@@ -34,7 +34,8 @@ def test_split_never_exceeds_the_limit_or_loses_words(text, limit):
 
 
 def test_options_are_numbered_after_the_text():
-    assert with_options("¿Qué quiere saber?", OPTIONS[:2]) == "¿Qué quiere saber?\n\n1. Visa H-2A\n2. Riesgos del camino"
+    expected = "¿Qué quiere saber?\n\n1. Visa H-2A\n2. Riesgos del camino"
+    assert with_options("¿Qué quiere saber?", OPTIONS[:2]) == expected
 
 
 @pytest.mark.parametrize(

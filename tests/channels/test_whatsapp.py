@@ -1,0 +1,325 @@
+"""WhatsApp end to end: signed Twilio webhooks into the real Rasa and action servers, replies out through
+the real `twilio` Client to a local fake Twilio API (tests/channels/fake_twilio.py)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twilio.request_validator import RequestValidator
+
+from bot.channel_store import ChannelStore
+from bot.model_cache import latest_model
+from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
+from bot.repository import ContentRepository
+from tests.channels.fake_twilio import FakeTwilio
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+ACCOUNT_SID, AUTH_TOKEN = "AC" + "1" * 32, "test-auth-token-0123456789abcdef"
+FROM = "whatsapp:+14155238886"
+PUBLIC = "https://brujula.example.org"
+WEBHOOK = "/webhooks/whatsapp/webhook"
+STATUS = "/webhooks/whatsapp/status"
+
+
+@dataclass
+class Stack:
+    base: str
+    fake: FakeTwilio
+    database_url: str
+    tracker_db: Path
+    logs: list[Path]
+    env: dict
+    endpoints: Path
+    processes: dict = field(default_factory=dict)
+    used_numbers: list[str] = field(default_factory=list)
+
+    def number(self) -> str:
+        number = f"whatsapp:+5025{uuid.uuid4().int % 10**7:07d}"
+        self.used_numbers.append(number)
+        return number
+
+    def post(self, path: str, form: dict, sign_url: str | None = None, signature: str | None = None,
+             sign_form: dict | None = None) -> tuple[int, str]:
+        if signature is None:
+            signature = RequestValidator(AUTH_TOKEN).compute_signature(sign_url or PUBLIC + path, sign_form or form)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if signature:
+            headers["X-Twilio-Signature"] = signature
+        request = urllib.request.Request(self.base + path, data=urllib.parse.urlencode(form).encode(),
+                                         headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def message(self, number: str, body: str = "", **extra) -> tuple[int, str]:
+        form = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": number, "To": FROM,
+                "Body": body, "NumMedia": "0", "ProfileName": "Maria Ejemplo", **extra}
+        return self.post(WEBHOOK, form)
+
+    def start_rasa(self) -> None:
+        port = int(self.base.rsplit(":", 1)[1])
+        log = open(self.logs[1], "a")
+        self.processes["rasa"] = start_rasa_server(port, latest_model(), self.endpoints, self.env, log)
+        wait_for_http(f"{self.base}/webhooks/whatsapp/", 240, self.processes["rasa"])
+
+    def stop_rasa(self) -> None:
+        stop(self.processes.pop("rasa"))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, content_pack):
+    from bot.cli import db_upgrade
+    from bot.content_pack import load_pack
+
+    tmp = tmp_path_factory.mktemp("whatsapp")
+    database_url = f"sqlite:///{tmp / 'content.db'}"
+    db_upgrade(database_url)
+    load_pack(ContentRepository(database_url), content_pack)
+    fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "local", "DATABASE_URL": database_url,
+           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": FROM,
+           "TWILIO_API_BASE_URL": fake.base_url, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1",
+           "SEND_BACKOFF_SECONDS": "0.1", "OUTBOX_RETRY_INTERVAL_SECONDS": "1", "LOG_LEVEL": "DEBUG"}
+    action_port, rasa_port = free_port(), free_port()
+    tracker_db = tmp / "tracker.db"
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
+    logs = [tmp / "actions.log", tmp / "rasa.log"]
+    stack = Stack(f"http://127.0.0.1:{rasa_port}", fake, database_url, tracker_db, logs, env, endpoints)
+    stack.processes["actions"] = start_action_server(action_port, env, open(logs[0], "w"))
+    try:
+        wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, stack.processes["actions"])
+        stack.start_rasa()
+        yield stack
+    finally:
+        for process in stack.processes.values():
+            stop(process)
+        fake.close()
+
+
+@pytest.fixture(autouse=True)
+def _healthy_api(stack):
+    stack.fake.reset()
+    yield
+    stack.fake.reset()
+
+
+def bodies(messages: list[dict]) -> list[str]:
+    return [m.get("Body", "") for m in messages]
+
+
+def test_signed_message_gets_the_greeting_and_menu_in_order(stack):
+    number = stack.number()
+    started = time.monotonic()
+    status, twiml = stack.message(number, "hola")
+    assert status == 200 and "<Response>" in twiml
+    assert time.monotonic() - started < 2, "Twilio gets its answer at once"
+    greeting, menu = stack.fake.wait_for(number, 2)[:2]
+    assert "Privacidad" in greeting["Body"] and greeting["From"] == FROM
+    assert "1. Trabajar o migrar de forma legal" in menu["Body"] and "4. Ayuda urgente" in menu["Body"]
+    assert menu["StatusCallback"] == f"{PUBLIC}/webhooks/whatsapp/status"
+
+
+def test_numbered_options_round_trip(stack):
+    number = stack.number()
+    stack.message(number, "hola")
+    stack.fake.wait_for(number, 2)
+    stack.message(number, "2")
+    submenu = stack.fake.wait_for(number, 3)[2]["Body"]
+    assert "Riesgos del camino irregular" in submenu
+    smugglers = ContentRepository(stack.database_url).get_answer("risks.smugglers", "es")
+    line = next(line for line in submenu.splitlines() if smugglers.title in line)
+    stack.message(number, line.split(".")[0])  # the number in front of the title
+    answer = stack.fake.wait_for(number, 4)[3]["Body"]
+    assert smugglers.body.strip()[:80] in answer
+
+
+def test_option_words_work_like_the_number(stack):
+    number = stack.number()
+    stack.message(number, "hola")
+    stack.fake.wait_for(number, 2)
+    stack.message(number, "Regreso a Guatemala y apoyo")
+    assert "Regreso a Guatemala y apoyo" in stack.fake.wait_for(number, 3)[2]["Body"]
+
+
+@pytest.mark.parametrize("case", ["missing", "wrong-token", "wrong-url", "other-body", "garbage"])
+def test_forged_requests_are_rejected(stack, case):
+    number = stack.number()
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": number, "Body": "hola", "NumMedia": "0"}
+    if case == "missing":
+        status, _ = stack.post(WEBHOOK, form, signature="")
+    elif case == "wrong-token":
+        forged = RequestValidator("other").compute_signature(PUBLIC + WEBHOOK, form)
+        status, _ = stack.post(WEBHOOK, form, signature=forged)
+    elif case == "wrong-url":
+        status, _ = stack.post(WEBHOOK, form, sign_url="https://evil.example.com" + WEBHOOK)
+    elif case == "other-body":
+        status, _ = stack.post(WEBHOOK, {**form, "Body": "mensaje cambiado"}, sign_form=form)
+    else:
+        status, _ = stack.post(WEBHOOK, form, signature="c2lnbmF0dXJl")
+    assert status == 403
+    time.sleep(0.5)
+    assert stack.fake.to(number) == []
+
+
+def test_the_same_message_sid_is_processed_once(stack):
+    number = stack.number()
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": number, "Body": "hola", "NumMedia": "0"}
+    assert stack.post(WEBHOOK, form)[0] == 200
+    stack.fake.wait_for(number, 2)
+    assert stack.post(WEBHOOK, form)[0] == 200
+    time.sleep(1.5)
+    assert len(stack.fake.to(number)) == 2
+
+
+@pytest.mark.parametrize(
+    "content_type, words",
+    [("audio/ogg", "escuchar audios"), ("image/jpeg", "ver fotos"), ("image/webp", "sticker"),
+     ("application/pdf", "abrir documentos"), ("text/vcard", "contactos")],
+)
+def test_media_gets_a_kind_reply_and_the_menu(stack, content_type, words):
+    number = stack.number()
+    stack.message(number, "", NumMedia="1", MediaContentType0=content_type,
+                  MediaUrl0="https://api.twilio.com/media/ME1")
+    [reply] = stack.fake.wait_for(number, 1)
+    assert words in reply["Body"] and "1. Trabajar o migrar" in reply["Body"]
+
+
+def test_voice_note_reply_follows_the_persons_language(stack):
+    number = stack.number()
+    stack.message(number, "hi, how can i work legally in the us?")
+    first = len(stack.fake.wait_for(number, 1))
+    stack.message(number, "", NumMedia="1", MediaContentType0="audio/ogg", MediaUrl0="https://api.twilio.com/m/1")
+    assert "can't listen to audio" in stack.fake.wait_for(number, first + 1)[-1]["Body"]
+
+
+def test_shared_location_lists_the_nearest_service_points(stack):
+    number = stack.number()
+    stack.message(number, "", Latitude="15.33", Longitude="-91.48")  # near Huehuetenango
+    [reply] = stack.fake.wait_for(number, 1)
+    first_place = reply["Body"].splitlines()[1]
+    assert "Huehuetenango" in first_place and "km" in first_place
+    assert "Fuente" in reply["Body"]
+
+
+def test_long_reply_is_split_at_1600_characters_in_order(stack):
+    repo = ContentRepository(stack.database_url)
+    before = repo.get_answer("labour.h2b", "es")
+    paragraphs = [f"Parte {i:02d}. " + "Texto de prueba para una respuesta larga. " * 8 for i in range(12)]
+    draft = repo.save_draft("labour.h2b", "es", {"body": "\n\n".join(p.strip() for p in paragraphs)}, "test")
+    repo.publish("labour.h2b", "es", draft.version, "test")
+    try:
+        number = stack.number()
+        stack.message(number, "/labour.h2b")
+        time.sleep(1)
+        parts = bodies(stack.fake.wait_for(number, 3))
+        assert all(len(p) <= 1600 for p in parts)
+        joined = "\n".join(parts)
+        positions = [joined.index(f"Parte {i:02d}.") for i in range(12)]
+        assert positions == sorted(positions), "parts arrive in order"
+    finally:
+        repo.rollback("labour.h2b", "es", before.version, "test")
+
+
+def test_rate_limits_and_server_errors_are_retried(stack):
+    number = stack.number()
+    stack.fake.plan = ["429", "500"]
+    attempts_before = stack.fake.attempts
+    stack.message(number, "hola")
+    greeting = stack.fake.wait_for(number, 2)
+    assert "Privacidad" in greeting[0]["Body"]
+    assert stack.fake.attempts - attempts_before >= 4  # 2 failures + 2 messages
+
+
+def test_a_reply_that_fails_three_times_is_kept_and_sent_when_the_api_recovers(stack):
+    number = stack.number()
+    stack.fake.fail_always = "500"
+    stack.message(number, "visa h2a?")
+    store = ChannelStore(stack.database_url)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not [m for m in store.messages(["pending"]) if m.last_error]:
+        time.sleep(0.1)
+    waiting = [m for m in store.messages(["pending"]) if m.last_error]
+    assert waiting and "500" in waiting[0].last_error
+    assert stack.fake.to(number) == []
+    listing = subprocess.run([str(Path(sys.executable).with_name("bot")), "outbox"], capture_output=True,
+                             text=True, env={**os.environ, "DATABASE_URL": stack.database_url}, cwd=PROJECT_ROOT)
+    assert "pending" in listing.stdout and "500" in listing.stdout
+    stack.fake.fail_always = None
+    [answer] = stack.fake.wait_for(number, 1)[:1]
+    assert "H-2A" in answer["Body"]
+
+
+def test_pending_replies_are_sent_after_a_restart(stack):
+    number = stack.number()
+    stack.fake.fail_always = "timeout"
+    stack.fake.timeout_seconds = 1.5
+    stack.message(number, "hola")
+    store = ChannelStore(stack.database_url)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not [m for m in store.messages(["pending"]) if m.last_error]:
+        time.sleep(0.1)
+    stack.stop_rasa()
+    stack.fake.fail_always = None
+    stack.start_rasa()
+    messages = stack.fake.wait_for(number, 2, timeout=30)
+    assert "Privacidad" in messages[0]["Body"] and "1. Trabajar" in messages[1]["Body"]
+
+
+def test_status_callbacks_record_delivery_and_failures(stack):
+    number = stack.number()
+    stack.message(number, "visa h2b?")
+    [sent] = stack.fake.wait_for(number, 1)[:1]
+    store = ChannelStore(stack.database_url)
+    for _ in range(50):
+        if any(m.provider_id == sent["sid"] for m in store.messages(["sent"])):
+            break
+        time.sleep(0.1)
+    form = {"MessageSid": sent["sid"], "MessageStatus": "failed", "ErrorCode": "63016", "To": number}
+    assert stack.post(STATUS, form)[0] == 204
+    assert stack.post(STATUS, form, signature="forged")[0] == 403
+    [failed] = [m for m in store.messages(["failed"]) if m.provider_id == sent["sid"]]
+    assert failed.error_code == "63016"
+
+
+twilio_fields = st.sampled_from(["MessageSid", "From", "Body", "NumMedia", "MediaContentType0", "MediaUrl0",
+                                 "Latitude", "Longitude", "To", "ButtonPayload", "ProfileName", "WaId"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(twilio_fields, st.one_of(st.text(max_size=300), st.integers().map(str),
+                                                st.sampled_from(["whatsapp:+50255512345", "nan", "inf", "-91.5",
+                                                                 "1e999", "/greet", "audio/ogg", "99"])),
+                       max_size=8))
+def test_fuzzed_signed_forms_never_cause_a_server_error(stack, form):
+    status, _ = stack.post(WEBHOOK, form)
+    assert status < 500
+
+
+def test_no_phone_number_in_tracker_store_or_logs(stack):
+    """Runs last: every number used above must be absent from conversations and logs."""
+    assert stack.used_numbers
+    time.sleep(1)
+    haystacks = {"tracker store": stack.tracker_db.read_bytes().decode("utf-8", errors="replace")}
+    haystacks.update({log.name: log.read_text(errors="replace") for log in stack.logs})
+    for number in stack.used_numbers:
+        digits = number.split("+")[1]
+        for name, text in haystacks.items():
+            assert digits not in text, f"{number} found in {name}"
+    assert "Maria Ejemplo" not in "".join(haystacks.values()), "profile names are not kept"
