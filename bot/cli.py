@@ -7,6 +7,7 @@
     bot answer rollback TOPIC LANG VERSION
     bot unanswered [--limit N]          questions the assistant could not answer
     bot outbox [--status failed]        WhatsApp/Telegram replies pending or failed
+    bot telegram set-webhook | poll     register the Telegram webhook / long polling for local development
     bot train [--force]                 train unless a model for the current data exists
     bot eval FILE.tsv [--report PATH] [--min-accuracy 0.9]
     bot serve                           action server + Rasa server + local web chat
@@ -135,6 +136,23 @@ def cmd_outbox(args) -> int:
     return 0
 
 
+def cmd_telegram(args) -> int:
+    """Register the webhook with Telegram, or poll for updates on a laptop without a public URL."""
+    import asyncio
+
+    from bot.telegram_admin import poll, set_webhook
+
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    if args.action == "set-webhook":
+        url = asyncio.run(set_webhook(settings))
+        print(f"webhook set: {url} (updates: message, edited_message, callback_query)")
+        return 0
+    return asyncio.run(poll(settings, args.local_url))
+
+
 def cmd_train(args) -> int:
     from bot.model_cache import train
 
@@ -207,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
                         choices=["open", "pending", "sending", "sent", "delivered", "read", "failed", "undelivered"])
     outbox.add_argument("--limit", type=int, default=100)
     outbox.set_defaults(func=cmd_outbox)
+
+    telegram = sub.add_parser("telegram", help="Telegram webhook registration or local long polling")
+    telegram.add_argument("action", choices=["set-webhook", "poll"])
+    telegram.add_argument("--local-url", default="http://localhost:5005/webhooks/telegram/webhook",
+                          help="with poll: the running Rasa server's Telegram webhook")
+    telegram.set_defaults(func=cmd_telegram)
 
     train = sub.add_parser("train", help="train the model if the training data changed")
     train.add_argument("--force", action="store_true")

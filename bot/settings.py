@@ -43,6 +43,12 @@ class Settings:
     twilio_template_content_sid: str = ""  # approved Content template for messages outside the 24 h window
     twilio_timeout_seconds: float = 10.0
     whatsapp_skip_signature: bool = False  # local development only; refused outside local mode
+    # Telegram
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = ""  # only for tests: a local fake of api.telegram.org, e.g. http://127.0.0.1:9/bot
+    telegram_staff_chat_id: str = ""  # the caseworkers' group; other groups are ignored
+    telegram_timeout_seconds: float = 10.0
     # Delivery retries (all channels)
     send_attempts: int = 3
     send_backoff_seconds: float = 1.0
@@ -66,6 +72,8 @@ class Settings:
                         f"{name} must be set to a private value of 16+ characters "
                         f"when BRUJULA_ENV={self.environment}"
                     )
+            if self.telegram_bot_token and len(self.telegram_webhook_secret) < 16:
+                raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 16+ characters when a bot token is set")
             if self.whatsapp_skip_signature:
                 raise SettingsError("WHATSAPP_SKIP_SIGNATURE is only allowed when BRUJULA_ENV=local")
         if self.default_language not in ("es", "en"):
@@ -96,6 +104,11 @@ def load_settings(environ: "os._Environ[str] | dict[str, str] | None" = None) ->
         twilio_template_content_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID", ""),
         twilio_timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS", defaults.twilio_timeout_seconds)),
         whatsapp_skip_signature=_flag(env.get("WHATSAPP_SKIP_SIGNATURE", "")),
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").rstrip("/"),
+        telegram_staff_chat_id=env.get("TELEGRAM_STAFF_CHAT_ID", ""),
+        telegram_timeout_seconds=float(env.get("TELEGRAM_TIMEOUT_SECONDS", defaults.telegram_timeout_seconds)),
         send_attempts=int(env.get("SEND_ATTEMPTS", defaults.send_attempts)),
         send_backoff_seconds=float(env.get("SEND_BACKOFF_SECONDS", defaults.send_backoff_seconds)),
         outbox_retry_interval_seconds=float(

@@ -21,10 +21,12 @@ logger = logging.getLogger(__name__)
 class SendError(Exception):
     """A send that did not work. `retryable` errors are tried again; the others are marked failed."""
 
-    def __init__(self, message: str, retryable: bool, code: Optional[str] = None):
+    def __init__(self, message: str, retryable: bool, code: Optional[str] = None,
+                 retry_after: Optional[float] = None):
         super().__init__(message)
         self.retryable = retryable
         self.code = code
+        self.retry_after = retry_after  # the platform said how long to wait (Telegram's RetryAfter)
 
 
 SendFunction = Callable[[Outgoing], Awaitable[Optional[str]]]
@@ -73,7 +75,7 @@ class Deliverer:
                 await asyncio.to_thread(self.store.mark_failed, row.id, str(error), error.code)
                 return True
             if attempt < self.attempts:
-                await asyncio.sleep(delay)
+                await asyncio.sleep(max(delay, error.retry_after or 0))
                 delay *= 2
         retry_at = utcnow() + dt.timedelta(seconds=self.retry_interval)
         logger.warning("%s reply %s not sent after %d attempts (%s); kept in the outbox",

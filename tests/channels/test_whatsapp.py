@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from bot.channel_store import ChannelStore
-from bot.model_cache import latest_model
-from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
 from bot.repository import ContentRepository
 from tests.channels.fake_twilio import FakeTwilio
+from tests.channels.servers import Servers, start_servers
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
@@ -36,15 +35,17 @@ STATUS = "/webhooks/whatsapp/status"
 
 @dataclass
 class Stack:
-    base: str
+    servers: Servers
     fake: FakeTwilio
-    database_url: str
-    tracker_db: Path
-    logs: list[Path]
-    env: dict
-    endpoints: Path
-    processes: dict = field(default_factory=dict)
     used_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return self.servers.base
+
+    @property
+    def database_url(self) -> str:
+        return self.servers.database_url
 
     def number(self) -> str:
         number = f"whatsapp:+5025{uuid.uuid4().int % 10**7:07d}"
@@ -71,46 +72,20 @@ class Stack:
                 "Body": body, "NumMedia": "0", "ProfileName": "Maria Ejemplo", **extra}
         return self.post(WEBHOOK, form)
 
-    def start_rasa(self) -> None:
-        port = int(self.base.rsplit(":", 1)[1])
-        log = open(self.logs[1], "a")
-        self.processes["rasa"] = start_rasa_server(port, latest_model(), self.endpoints, self.env, log)
-        wait_for_http(f"{self.base}/webhooks/whatsapp/", 240, self.processes["rasa"])
-
-    def stop_rasa(self) -> None:
-        stop(self.processes.pop("rasa"))
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, content_pack):
-    from bot.cli import db_upgrade
-    from bot.content_pack import load_pack
-
-    tmp = tmp_path_factory.mktemp("whatsapp")
-    database_url = f"sqlite:///{tmp / 'content.db'}"
-    db_upgrade(database_url)
-    load_pack(ContentRepository(database_url), content_pack)
     fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "local", "DATABASE_URL": database_url,
-           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": FROM,
-           "TWILIO_API_BASE_URL": fake.base_url, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1",
-           "SEND_BACKOFF_SECONDS": "0.1", "OUTBOX_RETRY_INTERVAL_SECONDS": "1", "LOG_LEVEL": "DEBUG"}
-    action_port, rasa_port = free_port(), free_port()
-    tracker_db = tmp / "tracker.db"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
-    logs = [tmp / "actions.log", tmp / "rasa.log"]
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", fake, database_url, tracker_db, logs, env, endpoints)
-    stack.processes["actions"] = start_action_server(action_port, env, open(logs[0], "w"))
+    env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": FROM,
+           "TWILIO_API_BASE_URL": fake.base_url, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1"}
     try:
-        wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, stack.processes["actions"])
-        stack.start_rasa()
-        yield stack
-    finally:
-        for process in stack.processes.values():
-            stop(process)
+        servers = start_servers(tmp_path_factory.mktemp("whatsapp"), content_pack, env, "/webhooks/whatsapp/")
+    except Exception:
         fake.close()
+        raise
+    yield Stack(servers, fake)
+    servers.stop_all()
+    fake.close()
 
 
 @pytest.fixture(autouse=True)
@@ -275,9 +250,9 @@ def test_pending_replies_are_sent_after_a_restart(stack):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not [m for m in store.messages(["pending"]) if m.last_error]:
         time.sleep(0.1)
-    stack.stop_rasa()
+    stack.servers.stop_rasa()
     stack.fake.fail_always = None
-    stack.start_rasa()
+    stack.servers.start_rasa("/webhooks/whatsapp/")
     messages = stack.fake.wait_for(number, 2, timeout=30)
     assert "Privacidad" in messages[0]["Body"] and "1. Trabajar" in messages[1]["Body"]
 
@@ -316,8 +291,8 @@ def test_no_phone_number_in_tracker_store_or_logs(stack):
     """Runs last: every number used above must be absent from conversations and logs."""
     assert stack.used_numbers
     time.sleep(1)
-    haystacks = {"tracker store": stack.tracker_db.read_bytes().decode("utf-8", errors="replace")}
-    haystacks.update({log.name: log.read_text(errors="replace") for log in stack.logs})
+    haystacks = {"tracker store": stack.servers.tracker_db.read_bytes().decode("utf-8", errors="replace")}
+    haystacks.update(stack.servers.logs_text())
     for number in stack.used_numbers:
         digits = number.split("+")[1]
         for name, text in haystacks.items():

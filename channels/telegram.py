@@ -1,0 +1,316 @@
+"""Telegram, with python-telegram-bot.
+
+    GET  /webhooks/telegram/          health
+    POST /webhooks/telegram/webhook   updates from Telegram (X-Telegram-Bot-Api-Secret-Token checked)
+
+Updates are parsed with PTB (`Update.de_json`). Commands: /start [campaign], /menu, /idioma, /language,
+/ayuda, /borrar (delete my data). Buttons become inline keyboards whose presses are always answered; typing
+the option's number or words works too. Replies go through the outbox (channels/delivery.py): in order, split
+at 4,096 characters, retried on RetryAfter and network errors. The Telegram id and names never reach Rasa:
+the sender id is a keyed pseudonym, the chat id lives only in `channel_contacts`.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.channel_store import ChannelStore, Outgoing
+from bot.privacy import pseudonym
+from bot.settings import Settings, get_settings
+from channels.conversations import delete_conversation
+from channels.delivery import Deliverer, SendError
+from channels.formatting import match_option, split_text
+from channels.text_input import clean_text
+
+logger = logging.getLogger(__name__)
+# httpx logs every request URL, which contains the bot token; PTB logs request data at debug.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("telegram").setLevel(logging.WARNING)
+
+CHANNEL = "telegram"
+TEXT_LIMIT = 4096
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+COMMANDS = {"menu": "/main_menu", "ayuda": "/area_help", "help": "/area_help"}
+LANGUAGE_COMMANDS = ("idioma", "language")
+DELETE_COMMANDS = ("borrar", "delete")
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+
+DELETED = {
+    "es": "Listo. Borré sus datos: la conversación y el número de chat. Si vuelve a escribir, empezamos de cero.",
+    "en": "Done. I deleted your data: the conversation and the chat id. If you write again, we start from zero.",
+}
+
+
+def new_bot(settings: Settings, read_timeout: Optional[float] = None) -> Bot:
+    request = HTTPXRequest(connect_timeout=settings.telegram_timeout_seconds,
+                           read_timeout=read_timeout or settings.telegram_timeout_seconds,
+                           write_timeout=settings.telegram_timeout_seconds)
+    kwargs: dict[str, Any] = {"request": request}
+    if settings.telegram_api_base_url:
+        kwargs["base_url"] = settings.telegram_api_base_url
+    return Bot(settings.telegram_bot_token, **kwargs)
+
+
+def callback_data(payload: str) -> str:
+    """The payload itself when it fits in 64 bytes, else a short key looked up in the last options."""
+    if len(payload.encode()) <= CALLBACK_LIMIT:
+        return payload
+    return "k:" + hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def resolve_callback(data: Optional[str], last_options: tuple[dict, ...]) -> Optional[str]:
+    if not data:
+        return None
+    for option in last_options:
+        if data in (option.get("payload"), option.get("key")):
+            return option["payload"]
+    return data if data.startswith("/") and not data.startswith("/k:") else None
+
+
+def outgoing_parts(messages: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Rasa's messages as outbox parts (split at 4,096, keyboard on the last part) and the last options."""
+    parts: list[dict] = []
+    options: list[dict] = []
+    for message in messages:
+        buttons = [b for b in message.get("buttons") or [] if b.get("payload") and b.get("title")]
+        keyboard = []
+        if buttons:
+            options = [{"title": b["title"], "payload": b["payload"], "key": callback_data(b["payload"])}
+                       for b in buttons]
+            keyboard = [{"text": f"{i}. {o['title']}", "callback_data": o["key"]}
+                        for i, o in enumerate(options, start=1)]
+        chunks = split_text(message.get("text") or "", TEXT_LIMIT) or ([""] if keyboard else [])
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            parts.append({"body": chunk, "buttons": keyboard if last else []})
+        if message.get("image"):
+            parts.append({"body": "", "media_url": message["image"]})
+    return parts, options
+
+
+def media_payload(message: Message) -> Optional[str]:
+    if message.location:
+        location = message.location
+        return "/shared_location" + json.dumps({"latitude": location.latitude, "longitude": location.longitude})
+    kinds = [("audio", message.voice or message.audio), ("sticker", message.sticker),
+             ("image", message.photo), ("video", message.video or message.video_note),
+             ("contact", message.contact), ("document", message.document)]
+    for kind, present in kinds:
+        if present:
+            return "/media_received" + json.dumps({"media_kind": kind})
+    return None
+
+
+class TelegramSender:
+    """Sends one outbox row with PTB's Bot."""
+
+    def __init__(self, settings: Settings, store: ChannelStore):
+        self.bot = new_bot(settings)
+        self.store = store
+
+    async def send(self, row: Outgoing) -> Optional[str]:
+        contact = await asyncio.to_thread(self.store.contact, row.sender_id)
+        if contact is None:
+            raise SendError("the person's contact was deleted", retryable=False, code="no-contact")
+        markup = None
+        if row.buttons:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b["text"], callback_data=b["callback_data"])]
+                                           for b in row.buttons])
+        try:
+            if row.media_url:
+                sent = await self.bot.send_photo(int(contact.address), row.media_url, caption=row.body or None,
+                                                 reply_markup=markup)
+            else:
+                # Plain text (no parse_mode): nothing in an answer can break Markdown or HTML formatting.
+                sent = await self.bot.send_message(int(contact.address), row.body or "·", reply_markup=markup)
+        except RetryAfter as error:
+            seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else 1
+            raise SendError(f"Telegram asked to wait {seconds}s", True, "429", retry_after=float(seconds)) from None
+        except (Forbidden, InvalidToken, BadRequest) as error:
+            raise SendError(f"Telegram refused: {type(error).__name__}", False, type(error).__name__) from None
+        except (TimedOut, NetworkError) as error:
+            raise SendError(f"network error: {type(error).__name__}", True) from None
+        except TelegramError as error:
+            raise SendError(f"Telegram error: {type(error).__name__}", True) from None
+        return str(sent.message_id)
+
+
+def secret_valid(settings: Settings, request: Request) -> bool:
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    expected = settings.telegram_webhook_secret
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+class TelegramInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self) -> None:
+        self._deliverer: Optional[Deliverer] = None
+        self._sender: Optional[TelegramSender] = None
+        self._retry_task: Optional[asyncio.Task] = None
+        self._tasks: set[asyncio.Task] = set()
+
+    def deliverer(self) -> Deliverer:
+        if self._deliverer is None:
+            settings = get_settings()
+            store = ChannelStore()
+            self._sender = TelegramSender(settings, store)
+            self._deliverer = Deliverer(store, self._sender.send, CHANNEL, settings.send_attempts,
+                                        settings.send_backoff_seconds, settings.outbox_retry_interval_seconds)
+        return self._deliverer
+
+    def _ensure_retry_loop(self) -> None:
+        if self._retry_task is None or self._retry_task.done():
+            self._retry_task = asyncio.ensure_future(self.deliverer().run_forever())
+
+    def _start_background(self, coroutine: Awaitable) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer_callback(self, callback_id: str) -> None:
+        """Stop the button's spinner. Best effort: a failure here must not lose the person's choice."""
+        try:
+            await self._sender.bot.answer_callback_query(callback_id)
+        except TelegramError as error:
+            logger.warning("could not answer a callback query: %s", type(error).__name__)
+
+    async def _forget(self, request: Request, sender_id: str, chat_id: int, hint: Optional[str]) -> None:
+        """/borrar: delete the conversation and the chat id, then confirm (sent directly: nothing is kept)."""
+        agent = getattr(request.app.ctx, "agent", None)
+        lang = "en" if (hint or "").startswith("en") else "es"
+        if agent is not None and agent.tracker_store is not None:
+            tracker = await agent.tracker_store.retrieve(sender_id)
+            if tracker is not None and tracker.get_slot("language") in ("es", "en"):
+                lang = tracker.get_slot("language")
+            await delete_conversation(agent.tracker_store, sender_id)
+        await asyncio.to_thread(self.deliverer().store.forget, sender_id)
+        try:
+            await self._sender.bot.send_message(chat_id, DELETED[lang])
+        except TelegramError as error:
+            logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
+
+    def _user_text(self, message: Message, last_options: tuple[dict, ...]) -> tuple[Optional[str], dict]:
+        """(text for Rasa, metadata) for a message; (None, ...) for /borrar handled separately."""
+        payload = media_payload(message)
+        if payload:
+            return payload, {}
+        text = clean_text(message.text or message.caption or "")
+        command = _COMMAND.match(text)
+        if command:
+            name, argument = command.group(1).lower(), (command.group(2) or "").strip()
+            if name == "start":
+                campaign = re.sub(r"[^A-Za-z0-9_-]", "", argument)[:64]
+                return "/greet", ({"campaign": campaign} if campaign else {})
+            if name in COMMANDS:
+                return COMMANDS[name], {}
+            if name in LANGUAGE_COMMANDS:
+                wanted = {"en": "English", "es": "español"}.get(argument.lower()[:2])
+                return (wanted or "/change_language"), {}
+            if name in DELETE_COMMANDS:
+                return None, {}
+        return (match_option(text, last_options) or text), {}
+
+    async def _handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      update: Update) -> None:
+        settings = get_settings()
+        chat = update.effective_chat
+        if chat is None:
+            return
+        if chat.type != "private":
+            if settings.telegram_staff_chat_id and str(chat.id) == settings.telegram_staff_chat_id:
+                logger.info("message in the staff group received (handoff relay is not enabled yet)")
+            return  # groups are not conversations with a person
+        store = self.deliverer().store
+        sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, str(chat.id))
+        user = update.effective_user
+        language_hint = user.language_code if user else None
+        await asyncio.to_thread(store.touch_contact, sender_id, CHANNEL, str(chat.id))
+        contact = await asyncio.to_thread(store.contact, sender_id)
+        options = contact.last_options if contact else ()
+        metadata: dict = {}
+        if update.callback_query is not None:
+            await self._answer_callback(update.callback_query.id)
+            text = resolve_callback(update.callback_query.data, options) or "/main_menu"
+        else:
+            message = update.message or update.edited_message
+            if message is None:
+                return
+            text, metadata = self._user_text(message, options)
+            if text is None:
+                await self._forget(request, sender_id, chat.id, language_hint)
+                return
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender_id, input_channel=CHANNEL,
+                                             metadata=metadata or None))
+            messages = collector.messages
+        except Exception:  # noqa: BLE001 - the person must still get an answer
+            logger.exception("Telegram update could not be processed")
+            messages = [{"text": "Lo siento, hubo un error. Escriba /menu para empezar de nuevo."}]
+        parts, new_options = outgoing_parts(messages)
+        if new_options:
+            await asyncio.to_thread(store.set_last_options, sender_id, new_options)
+        if parts:
+            await asyncio.to_thread(store.enqueue, CHANNEL, sender_id, parts)
+        await self.deliverer().deliver(sender_id)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram = Blueprint("telegram_webhook", __name__)
+
+        @telegram.listener("after_server_start")
+        async def start_retry_loop(_app, _loop) -> None:
+            if get_settings().telegram_bot_token:
+                self._ensure_retry_loop()
+
+        @telegram.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "configured": bool(get_settings().telegram_bot_token)})
+
+        @telegram.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            if not settings.telegram_bot_token:
+                return response.json({"error": "Telegram channel is not configured"}, status=503)
+            if not secret_valid(settings, request):
+                return response.json({"error": "invalid secret token"}, status=403)
+            self._ensure_retry_loop()
+            store = self.deliverer().store
+            try:
+                data = json.loads(request.body or b"null")
+                update = Update.de_json(data, self._sender.bot) if isinstance(data, dict) else None
+            except Exception:  # noqa: BLE001 - malformed updates are dropped (Telegram would resend them)
+                update = None
+            if update is None or not isinstance(update.update_id, int):
+                logger.warning("ignored a malformed Telegram update")
+                return response.json({"ok": True, "ignored": "malformed update"})
+            if not await asyncio.to_thread(store.record_inbound, CHANNEL, str(update.update_id)):
+                return response.json({"ok": True, "duplicate": True})
+            task = self._handle(request, on_new_message, update)
+            self._start_background(_logged(task))
+            return response.json({"ok": True})
+
+        return telegram
+
+
+async def _logged(coroutine: Awaitable) -> None:
+    try:
+        await coroutine
+    except Exception:  # noqa: BLE001 - a background task must not die silently
+        logger.exception("Telegram update handling failed")

@@ -1,0 +1,64 @@
+"""The action server and the Rasa server as processes for channel tests, with a SQLite content database
+(starter pack loaded) and a SQLite tracker store the tests can read."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.model_cache import latest_model
+from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
+
+
+@dataclass
+class Servers:
+    base: str
+    env: dict
+    endpoints: Path
+    logs: list[Path]
+    tracker_db: Path
+    database_url: str
+    processes: dict = field(default_factory=dict)
+
+    def start_rasa(self, health_path: str) -> None:
+        port = int(self.base.rsplit(":", 1)[1])
+        self.processes["rasa"] = start_rasa_server(port, latest_model(), self.endpoints, self.env,
+                                                   open(self.logs[1], "a"))
+        wait_for_http(f"{self.base}{health_path}", 240, self.processes["rasa"])
+
+    def stop_rasa(self) -> None:
+        stop(self.processes.pop("rasa"))
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            stop(process)
+
+    def logs_text(self) -> dict[str, str]:
+        return {log.name: log.read_text(errors="replace") for log in self.logs}
+
+
+def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str) -> Servers:
+    from bot.cli import db_upgrade
+    from bot.content_pack import load_pack
+    from bot.repository import ContentRepository
+
+    database_url = f"sqlite:///{tmp / 'content.db'}"
+    db_upgrade(database_url)
+    load_pack(ContentRepository(database_url), content_pack)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "local", "DATABASE_URL": database_url,
+           "SEND_BACKOFF_SECONDS": "0.1", "OUTBOX_RETRY_INTERVAL_SECONDS": "1", "LOG_LEVEL": "DEBUG", **extra_env}
+    action_port, rasa_port = free_port(), free_port()
+    tracker_db = tmp / "tracker.db"
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
+    logs = [tmp / "actions.log", tmp / "rasa.log"]
+    servers = Servers(f"http://127.0.0.1:{rasa_port}", env, endpoints, logs, tracker_db, database_url)
+    servers.processes["actions"] = start_action_server(action_port, env, open(logs[0], "w"))
+    try:
+        wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, servers.processes["actions"])
+        servers.start_rasa(health_path)
+    except Exception:
+        servers.stop_all()
+        raise
+    return servers
