@@ -89,3 +89,18 @@ def test_default_secrets_are_refused_outside_local_mode():
 def test_unknown_environment_is_refused():
     with pytest.raises(SettingsError):
         load_settings({"BRUJULA_ENV": "staging-ish"})
+
+
+def test_signature_checks_can_only_be_skipped_in_local_mode():
+    assert load_settings({"WHATSAPP_SKIP_SIGNATURE": "true"}).whatsapp_skip_signature
+    with pytest.raises(SettingsError, match="WHATSAPP_SKIP_SIGNATURE"):
+        load_settings({"BRUJULA_ENV": "production", "PSEUDONYM_SECRET": "p" * 32, "WEBCHAT_SECRET": "w" * 32,
+                       "WHATSAPP_SKIP_SIGNATURE": "1"})
+
+
+def test_a_telegram_bot_needs_a_webhook_secret_outside_local_mode():
+    base = {"BRUJULA_ENV": "production", "PSEUDONYM_SECRET": "p" * 32, "WEBCHAT_SECRET": "w" * 32,
+            "TELEGRAM_BOT_TOKEN": "1:abc"}
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings(base)
+    assert load_settings({**base, "TELEGRAM_WEBHOOK_SECRET": "s" * 20}).telegram_bot_token == "1:abc"

@@ -16,6 +16,7 @@ class FakeTelegram:
         self.plan: list[str] = []  # for send methods: "429", "500", "timeout"
         self.fail_always: str | None = None
         self.timeout_seconds = 3.0
+        self.pending_updates: list[dict] = []  # returned once by getUpdates
         self._message_id = 0
         self._lock = threading.Lock()
         fake = self
@@ -55,7 +56,8 @@ class FakeTelegram:
                 elif method == "getMe":
                     result = {"id": 1, "is_bot": True, "first_name": "Brujula", "username": "brujula_test_bot"}
                 elif method == "getUpdates":
-                    result = []
+                    with fake._lock:
+                        result, fake.pending_updates = fake.pending_updates, []
                 else:
                     result = True
                 return self._reply(200, {"ok": True, "result": result})
