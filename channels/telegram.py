@@ -17,9 +17,8 @@ import hmac
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -31,8 +30,9 @@ from bot.channel_store import ChannelStore, Outgoing
 from bot.privacy import pseudonym
 from bot.settings import Settings, get_settings
 from channels.conversations import delete_conversation
-from channels.delivery import Deliverer, SendError
+from channels.delivery import SendError, SendFunction
 from channels.formatting import match_option, split_text
+from channels.outbox_channel import OnNewMessage, OutboxChannel
 from channels.text_input import clean_text
 
 logger = logging.getLogger(__name__)
@@ -155,39 +155,36 @@ def secret_valid(settings: Settings, request: Request) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(OutboxChannel):
+    error_text = "Lo siento, hubo un error. Escriba /menu para empezar de nuevo."
+
     @classmethod
     def name(cls) -> Text:
         return CHANNEL
 
     def __init__(self) -> None:
-        self._deliverer: Optional[Deliverer] = None
+        super().__init__()
         self._sender: Optional[TelegramSender] = None
-        self._retry_task: Optional[asyncio.Task] = None
-        self._tasks: set[asyncio.Task] = set()
 
-    def deliverer(self) -> Deliverer:
-        if self._deliverer is None:
-            settings = get_settings()
-            store = ChannelStore()
-            self._sender = TelegramSender(settings, store)
-            self._deliverer = Deliverer(store, self._sender.send, CHANNEL, settings.send_attempts,
-                                        settings.send_backoff_seconds, settings.outbox_retry_interval_seconds)
-        return self._deliverer
+    def configured(self, settings: Settings) -> bool:
+        return bool(settings.telegram_bot_token)
 
-    def _ensure_retry_loop(self) -> None:
-        if self._retry_task is None or self._retry_task.done():
-            self._retry_task = asyncio.ensure_future(self.deliverer().run_forever())
+    def new_sender(self, settings: Settings, store: ChannelStore) -> SendFunction:
+        self._sender = TelegramSender(settings, store)
+        return self._sender.send
 
-    def _start_background(self, coroutine: Awaitable) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def render(self, messages: list[dict]) -> tuple[list[dict], list[dict]]:
+        return outgoing_parts(messages)
+
+    @property
+    def bot(self) -> Bot:
+        self.deliverer()  # creates the sender and its Bot
+        return self._sender.bot
 
     async def _answer_callback(self, callback_id: str) -> None:
         """Stop the button's spinner. Best effort: a failure here must not lose the person's choice."""
         try:
-            await self._sender.bot.answer_callback_query(callback_id)
+            await self.bot.answer_callback_query(callback_id)
         except TelegramError as error:
             logger.warning("could not answer a callback query: %s", type(error).__name__)
 
@@ -200,9 +197,9 @@ class TelegramInput(InputChannel):
             if tracker is not None and tracker.get_slot("language") in ("es", "en"):
                 lang = tracker.get_slot("language")
             await delete_conversation(agent.tracker_store, sender_id)
-        await asyncio.to_thread(self.deliverer().store.forget, sender_id)
+        await asyncio.to_thread(self.store.forget, sender_id)
         try:
-            await self._sender.bot.send_message(chat_id, DELETED[lang])
+            await self.bot.send_message(chat_id, DELETED[lang])
         except TelegramError as error:
             logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
 
@@ -227,8 +224,7 @@ class TelegramInput(InputChannel):
                 return None, {}
         return (match_option(text, last_options) or text), {}
 
-    async def _handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      update: Update) -> None:
+    async def _handle(self, request: Request, on_new_message: OnNewMessage, update: Update) -> None:
         settings = get_settings()
         chat = update.effective_chat
         if chat is None:
@@ -237,12 +233,11 @@ class TelegramInput(InputChannel):
             if settings.telegram_staff_chat_id and str(chat.id) == settings.telegram_staff_chat_id:
                 logger.info("message in the staff group received (handoff relay is not enabled yet)")
             return  # groups are not conversations with a person
-        store = self.deliverer().store
         sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, str(chat.id))
         user = update.effective_user
         language_hint = user.language_code if user else None
-        await asyncio.to_thread(store.touch_contact, sender_id, CHANNEL, str(chat.id))
-        contact = await asyncio.to_thread(store.contact, sender_id)
+        await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, str(chat.id))
+        contact = await asyncio.to_thread(self.store.contact, sender_id)
         options = contact.last_options if contact else ()
         metadata: dict = {}
         if update.callback_query is not None:
@@ -256,32 +251,10 @@ class TelegramInput(InputChannel):
             if text is None:
                 await self._forget(request, sender_id, chat.id, language_hint)
                 return
-        collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender_id, input_channel=CHANNEL,
-                                             metadata=metadata or None))
-            messages = collector.messages
-        except Exception:  # noqa: BLE001 - the person must still get an answer
-            logger.exception("Telegram update could not be processed")
-            messages = [{"text": "Lo siento, hubo un error. Escriba /menu para empezar de nuevo."}]
-        parts, new_options = outgoing_parts(messages)
-        if new_options:
-            await asyncio.to_thread(store.set_last_options, sender_id, new_options)
-        if parts:
-            await asyncio.to_thread(store.enqueue, CHANNEL, sender_id, parts)
-        await self.deliverer().deliver(sender_id)
+        await self.reply(on_new_message, sender_id, text, metadata)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        telegram = Blueprint("telegram_webhook", __name__)
-
-        @telegram.listener("after_server_start")
-        async def start_retry_loop(_app, _loop) -> None:
-            if get_settings().telegram_bot_token:
-                self._ensure_retry_loop()
-
-        @telegram.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "configured": bool(get_settings().telegram_bot_token)})
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        telegram = self.base_blueprint()
 
         @telegram.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -290,27 +263,18 @@ class TelegramInput(InputChannel):
                 return response.json({"error": "Telegram channel is not configured"}, status=503)
             if not secret_valid(settings, request):
                 return response.json({"error": "invalid secret token"}, status=403)
-            self._ensure_retry_loop()
-            store = self.deliverer().store
+            self.ensure_retry_loop()
             try:
                 data = json.loads(request.body or b"null")
-                update = Update.de_json(data, self._sender.bot) if isinstance(data, dict) else None
+                update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
             except Exception:  # noqa: BLE001 - malformed updates are dropped (Telegram would resend them)
                 update = None
             if update is None or not isinstance(update.update_id, int):
                 logger.warning("ignored a malformed Telegram update")
                 return response.json({"ok": True, "ignored": "malformed update"})
-            if not await asyncio.to_thread(store.record_inbound, CHANNEL, str(update.update_id)):
+            if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, str(update.update_id)):
                 return response.json({"ok": True, "duplicate": True})
-            task = self._handle(request, on_new_message, update)
-            self._start_background(_logged(task))
+            self.in_background(self._handle(request, on_new_message, update))
             return response.json({"ok": True})
 
         return telegram
-
-
-async def _logged(coroutine: Awaitable) -> None:
-    try:
-        await coroutine
-    except Exception:  # noqa: BLE001 - a background task must not die silently
-        logger.exception("Telegram update handling failed")

@@ -17,11 +17,10 @@ import datetime as dt
 import json
 import logging
 import math
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Optional, Text
 from urllib.parse import parse_qs
 
 from aiohttp import ClientSession
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -34,8 +33,9 @@ from bot.channel_store import ChannelStore, Outgoing
 from bot.models import utcnow
 from bot.privacy import pseudonym
 from bot.settings import Settings, get_settings
-from channels.delivery import Deliverer, SendError
+from channels.delivery import SendError, SendFunction
 from channels.formatting import match_option, split_text, with_options
+from channels.outbox_channel import OnNewMessage, OutboxChannel
 from channels.text_input import clean_text
 
 logger = logging.getLogger(__name__)
@@ -192,62 +192,22 @@ def signature_valid(settings: Settings, request: Request, form: dict[str, str]) 
     return RequestValidator(settings.twilio_auth_token).validate(url, form, signature)
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(OutboxChannel):
     @classmethod
     def name(cls) -> Text:
         return CHANNEL
 
-    def __init__(self) -> None:
-        self._deliverer: Optional[Deliverer] = None
-        self._retry_task: Optional[asyncio.Task] = None
-        self._tasks: set[asyncio.Task] = set()
+    def configured(self, settings: Settings) -> bool:
+        return _configured(settings)
 
-    def deliverer(self) -> Deliverer:
-        if self._deliverer is None:
-            settings = get_settings()
-            store = ChannelStore()
-            self._deliverer = Deliverer(store, TwilioSender(settings, store).send, CHANNEL, settings.send_attempts,
-                                        settings.send_backoff_seconds, settings.outbox_retry_interval_seconds)
-        return self._deliverer
+    def new_sender(self, settings: Settings, store: ChannelStore) -> SendFunction:
+        return TwilioSender(settings, store).send
 
-    def _start_background(self, coroutine: Awaitable) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def render(self, messages: list[dict]) -> tuple[list[dict], list[dict]]:
+        return outgoing_parts(messages)
 
-    def _ensure_retry_loop(self) -> None:
-        if self._retry_task is None or self._retry_task.done():
-            self._retry_task = asyncio.ensure_future(self.deliverer().run_forever())
-
-    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
-                      text: str) -> None:
-        store = self.deliverer().store
-        collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender_id, input_channel=CHANNEL, metadata=None))
-            messages = collector.messages
-        except Exception:  # noqa: BLE001 - the person must still get an answer
-            logger.exception("WhatsApp message could not be processed")
-            messages = [{"text": "Lo siento, hubo un error. Escriba 'menu' para empezar de nuevo."}]
-        parts, options = outgoing_parts(messages)
-        if options:
-            await asyncio.to_thread(store.set_last_options, sender_id, options)
-        if parts:
-            await asyncio.to_thread(store.enqueue, CHANNEL, sender_id, parts)
-        await self.deliverer().deliver(sender_id)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        whatsapp = Blueprint("whatsapp_webhook", __name__)
-
-        @whatsapp.listener("after_server_start")
-        async def start_retry_loop(_app, _loop) -> None:
-            # Replies left in the outbox by an earlier run are sent without waiting for a new message.
-            if _configured(get_settings()):
-                self._ensure_retry_loop()
-
-        @whatsapp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "configured": _configured(get_settings())})
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        whatsapp = self.base_blueprint()
 
         @whatsapp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -257,19 +217,18 @@ class WhatsAppInput(InputChannel):
             form = form_dict(request)
             if not signature_valid(settings, request, form):
                 return response.json({"error": "invalid signature"}, status=403)
-            self._ensure_retry_loop()
+            self.ensure_retry_loop()
             message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
             address = form.get("From") or ""
             if not message_sid or not address.startswith("whatsapp:+") or len(address) > 40:
                 return response.json({"error": "MessageSid and a whatsapp:+ sender are required"}, status=400)
-            store = self.deliverer().store
-            if not await asyncio.to_thread(store.record_inbound, CHANNEL, message_sid):
+            if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
                 return response.text(EMPTY_TWIML, content_type="text/xml")  # already processed
             sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, address)
-            await asyncio.to_thread(store.touch_contact, sender_id, CHANNEL, address)
-            contact = await asyncio.to_thread(store.contact, sender_id)
+            await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
+            contact = await asyncio.to_thread(self.store.contact, sender_id)
             text = inbound_text(form, contact.last_options if contact else ())
-            self._start_background(self._handle(on_new_message, sender_id, text))
+            self.in_background(self.reply(on_new_message, sender_id, text))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @whatsapp.route("/status", methods=["POST"])
@@ -282,7 +241,7 @@ class WhatsAppInput(InputChannel):
             if not message_sid or not state:
                 return response.json({"error": "MessageSid and MessageStatus are required"}, status=400)
             error_code = form.get("ErrorCode") or None
-            known = await asyncio.to_thread(self.deliverer().store.update_status, message_sid, state, error_code)
+            known = await asyncio.to_thread(self.store.update_status, message_sid, state, error_code)
             if state.lower() in ("failed", "undelivered"):
                 logger.warning("WhatsApp delivery %s: %s (error %s)", state, message_sid, error_code)
             return response.empty(status=204 if known else 202)
