@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from bot.model_cache import latest_model
 from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
@@ -62,3 +64,18 @@ def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str) ->
         servers.stop_all()
         raise
     return servers
+
+
+@contextmanager
+def servers_with(fake, tmp: Path, content_pack, extra_env: dict, health_path: str) -> Iterator[Servers]:
+    """Servers for the duration of a test module, and the fake platform API closed afterwards."""
+    try:
+        servers = start_servers(tmp, content_pack, extra_env, health_path)
+    except Exception:
+        fake.close()
+        raise
+    try:
+        yield servers
+    finally:
+        servers.stop_all()
+        fake.close()

@@ -20,7 +20,7 @@ from bot.privacy import pseudonym
 from bot.repository import ContentRepository
 from bot.settings import LOCAL_DEFAULT_SECRET
 from tests.channels.fake_telegram import FakeTelegram
-from tests.channels.servers import Servers, start_servers
+from tests.channels.servers import Servers, servers_with
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -83,14 +83,8 @@ def stack(tmp_path_factory, content_pack):
     fake = FakeTelegram(TOKEN)
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": fake.base_url,
            "TELEGRAM_TIMEOUT_SECONDS": "1"}
-    try:
-        servers = start_servers(tmp_path_factory.mktemp("telegram"), content_pack, env, "/webhooks/telegram/")
-    except Exception:
-        fake.close()
-        raise
-    yield Stack(servers, fake)
-    servers.stop_all()
-    fake.close()
+    with servers_with(fake, tmp_path_factory.mktemp("telegram"), content_pack, env, "/webhooks/telegram/") as servers:
+        yield Stack(servers, fake)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 from bot.channel_store import ChannelStore
 from bot.repository import ContentRepository
 from tests.channels.fake_twilio import FakeTwilio
-from tests.channels.servers import Servers, start_servers
+from tests.channels.servers import Servers, servers_with
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
@@ -78,14 +78,8 @@ def stack(tmp_path_factory, content_pack):
     fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
     env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": FROM,
            "TWILIO_API_BASE_URL": fake.base_url, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1"}
-    try:
-        servers = start_servers(tmp_path_factory.mktemp("whatsapp"), content_pack, env, "/webhooks/whatsapp/")
-    except Exception:
-        fake.close()
-        raise
-    yield Stack(servers, fake)
-    servers.stop_all()
-    fake.close()
+    with servers_with(fake, tmp_path_factory.mktemp("whatsapp"), content_pack, env, "/webhooks/whatsapp/") as servers:
+        yield Stack(servers, fake)
 
 
 @pytest.fixture(autouse=True)
