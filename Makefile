@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EVAL_SET ?= ../shared/eval/dev.tsv
 
-.PHONY: help install db train validate run test test-fast bench lint eval lock clean
+.PHONY: help install db train validate run test test-fast bench lint eval lock clean compose-tool compose-config
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
@@ -41,8 +41,19 @@ eval: db train
 run: db train
 	$(BIN)/bot serve
 
-test: install train
+test: install train compose-tool
 	bash scripts/test.sh
+
+# docker-compose.yml is checked with `docker compose config` (no Docker engine is needed for that). Where the
+# compose plugin is missing, Debian's docker-compose does the same check.
+compose-tool:
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || \
+		{ echo "installing docker-compose (Debian) to check docker-compose.yml"; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+
+compose-config: compose-tool
+	POSTGRES_PASSWORD=check PSEUDONYM_SECRET=check-secret-0123456789 WEBCHAT_SECRET=check-secret-0123456789 \
+		$$(docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose) config -q
 
 test-fast: install
 	$(BIN)/pytest -q -m "not model and not e2e"

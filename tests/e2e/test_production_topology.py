@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import urllib.request
 import uuid
 
@@ -91,6 +92,27 @@ def test_a_conversation_continues_on_whichever_server_gets_the_next_message(two_
         cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (session["sender"],))
         assert cursor.fetchone()[0] > 5
     connection.close()
+
+
+def _compose_command() -> list[str]:
+    import shutil
+
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    pytest.fail("neither `docker compose` nor `docker-compose` is installed (make compose-tool installs it)")
+
+
+@pytest.mark.parametrize("secrets_set", [True, False])
+def test_compose_config_is_valid_and_refuses_missing_secrets(secrets_set):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("POSTGRES_PASSWORD", "PSEUDONYM_SECRET", "WEBCHAT_SECRET")}
+    if secrets_set:
+        env.update(POSTGRES_PASSWORD="check", PSEUDONYM_SECRET="s" * 20, WEBCHAT_SECRET="w" * 20)
+    result = subprocess.run([*_compose_command(), "-f", "docker-compose.yml", "config", "-q"], cwd=PROJECT_ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode == 0) == secrets_set, result.stderr
 
 
 def test_compose_file_describes_the_same_topology():
