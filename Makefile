@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EVAL_SET ?= ../shared/eval/dev.tsv
 
-.PHONY: help install db train validate run test test-fast bench lint eval lock clean compose-tool compose-config
+.PHONY: help install db train validate run test test-fast bench lint eval lock clean compose-tool compose-config browser-tool
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
@@ -41,8 +41,14 @@ eval: db train
 run: db train
 	$(BIN)/bot serve
 
-test: install train compose-tool
+test: install train compose-tool browser-tool
 	bash scripts/test.sh
+
+# The web chat is tested in headless Chromium (Debian's package) driven by Playwright; Playwright's own
+# browser download is not used.
+browser-tool:
+	@test -x /usr/bin/chromium || { echo "installing chromium (Debian) for the web chat browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # docker-compose.yml is checked with `docker compose config` (no Docker engine is needed for that). Where the
 # compose plugin is missing, Debian's docker-compose does the same check.
