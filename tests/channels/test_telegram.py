@@ -230,6 +230,15 @@ def test_rate_limit_with_retry_after_and_server_errors_are_retried(stack):
     assert keyboard(menu)
 
 
+def test_a_timed_out_send_is_retried(stack):
+    user = stack.user()
+    stack.fake.timeout_seconds = 1.5  # longer than TELEGRAM_TIMEOUT_SECONDS=1
+    stack.fake.plan = ["timeout"]
+    stack.send(user, "/menu")
+    [menu] = stack.fake.wait_for(user["id"], 1)
+    assert keyboard(menu)
+
+
 def test_a_reply_that_keeps_failing_waits_in_the_outbox_and_is_sent_later(stack):
     user = stack.user()
     stack.fake.fail_always = "500"
