@@ -14,11 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.replies import Reply
-from actions.texts import text
-from bot.language import DEFAULT, detect_language, requested_language
+from actions.texts import AREA_LABELS, BUTTON_LABELS, text
+from bot.language import DEFAULT, detect_language, has_words, requested_language
 from bot.repository import ContentRepository
 from bot.safety import shows_immediate_danger
-from channels.text_input import has_words
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +72,7 @@ class BrujulaAction(Action, abc.ABC):
             reply = replies.unavailable(lang)
         for message in reply.messages:
             dispatcher.utter_message(**message)
+        # Defaults first: any reply resets the fallback counter; a reply's own slots win.
         slots = {"language": lang, "fallback_count": 0.0, **reply.slots}
         return [SlotSet(name, value) for name, value in slots.items() if name in SLOT_NAMES]
 
@@ -157,8 +157,6 @@ class ActionSelectOption(BrujulaAction):
 
 def dispatch_list(turn: Turn, intents: List[str]) -> List[Dict[str, str]]:
     """Buttons for a list of option intents, titled in the current language."""
-    from actions.texts import AREA_LABELS, BUTTON_LABELS
-
     titles = turn.repo.titles([i for i in intents if "." in i or i == replies.OUT_OF_SCOPE], turn.lang)
     buttons = []
     for intent in intents:
@@ -192,16 +190,9 @@ class ActionChangeLanguage(BrujulaAction):
     def respond(self, turn: Turn) -> Reply:
         current = turn.tracker.get_slot("language") or DEFAULT
         wanted = requested_language(turn.text) or ("en" if current == "es" else "es")
-        turn.lang = wanted
-        reply = Reply().say(text("language_set", wanted))
+        # The language asked for wins over the one detected in "English please" / "en español".
+        reply = Reply(slots={"language": wanted}).say(text("language_set", wanted))
         return reply.extend(replies.main_menu(wanted))
-
-    def run(self, dispatcher, tracker, domain):  # the language chosen must win over detection
-        events = super().run(dispatcher, tracker, domain)
-        wanted = requested_language((tracker.latest_message or {}).get("text") or "")
-        if wanted:
-            events = [e for e in events if e.get("name") != "language"] + [SlotSet("language", wanted)]
-        return events
 
 
 class ActionFallback(BrujulaAction):
@@ -226,14 +217,8 @@ class ActionFallback(BrujulaAction):
             return replies.topic_answer(turn.repo, replies.EMERGENCY_TOPIC, turn.lang)
         second_time = (turn.tracker.get_slot("fallback_count") or 0) >= 1
         reply = replies.fallback(turn.repo, turn.lang, [g["name"] for g in guesses], second_time)
-        reply.slots["fallback_count"] = 0.0 if second_time else 1.0
+        reply.slots["fallback_count"] = 0.0 if second_time else 1.0  # wins over the reset in run()
         return reply
-
-    def run(self, dispatcher, tracker, domain):
-        events = super().run(dispatcher, tracker, domain)
-        # BrujulaAction resets the counter; the fallback's own value must win.
-        counts = [e for e in events if e.get("name") == "fallback_count"]
-        return [e for e in events if e.get("name") != "fallback_count"] + counts[-1:]
 
 
 class ActionSmallTalk(BrujulaAction):

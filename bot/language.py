@@ -68,3 +68,8 @@ def requested_language(text: str) -> Optional[str]:
     if words & {"espanol", "español", "spanish", "castellano", "espaniol"}:
         return "es"
     return None
+
+
+def has_words(text: str) -> bool:
+    """True when the text has at least one letter or digit (not only emoji, symbols or punctuation)."""
+    return any(ch.isalnum() for ch in text or "")

@@ -24,8 +24,3 @@ def clean_text(raw: object) -> str:
         cut = text[:MAX_MESSAGE_CHARS]
         text = cut.rsplit(" ", 1)[0] if " " in cut[-80:] else cut
     return text
-
-
-def has_words(text: str) -> bool:
-    """True when the text has at least one letter or digit (not only emoji, symbols or punctuation)."""
-    return any(ch.isalnum() for ch in text or "")

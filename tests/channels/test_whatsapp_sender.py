@@ -27,7 +27,7 @@ def fake():
 
 
 @pytest.fixture
-def deliverer(fake, sqlite_url, monkeypatch):
+async def deliverer(fake, sqlite_url, monkeypatch):
     for name, value in {"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE_URL": fake.base_url,
                         "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_TIMEOUT_SECONDS": "1",
                         "TWILIO_TEMPLATE_CONTENT_SID": "HX" + "a" * 32, "DATABASE_URL": sqlite_url}.items():
@@ -35,8 +35,10 @@ def deliverer(fake, sqlite_url, monkeypatch):
     db_upgrade(sqlite_url)
     store = ChannelStore(sqlite_url)
     store.touch_contact("whatsapp-p1", "whatsapp", NUMBER)
-    return Deliverer(store, TwilioSender(get_settings(), store).send, "whatsapp", attempts=3,
-                     backoff_seconds=0.01, retry_interval_seconds=60)
+    sender = TwilioSender(get_settings(), store)
+    yield Deliverer(store, sender.send, "whatsapp", attempts=3, backoff_seconds=0.01, retry_interval_seconds=60)
+    if sender.client.http_client.session is not None:
+        await sender.client.http_client.session.close()
 
 
 def _last_wrote(hours: float) -> None:
@@ -64,7 +66,8 @@ async def test_after_24_hours_the_content_template_is_used(deliverer, fake):
 async def test_outside_the_window_without_a_template_the_failure_is_visible(deliverer, fake, monkeypatch):
     monkeypatch.setenv("TWILIO_TEMPLATE_CONTENT_SID", "")
     store = deliverer.store
-    deliverer = Deliverer(store, TwilioSender(get_settings(), store).send, "whatsapp", 3, 0.01, 60)
+    sender = TwilioSender(get_settings(), store)
+    deliverer = Deliverer(store, sender.send, "whatsapp", 3, 0.01, 60)
     _last_wrote(30)
     store.enqueue("whatsapp", "whatsapp-p1", [{"body": "Hola"}])
     await deliverer.deliver("whatsapp-p1")
