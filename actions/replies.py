@@ -81,9 +81,29 @@ def unavailable(lang: str) -> Reply:
     return Reply(slots={"reply_kind": KIND_ERROR}).say(text("unavailable", lang), static_main_menu_buttons(lang))
 
 
+MAX_SOURCES_SHOWN = 3
+
+
+def short_source_name(name: str) -> str:
+    """The organisation part of a citation: "U.S. Department of Labor — H-2A workers" -> "U.S. Department of Labor"."""
+    for separator in (" — ", " – ", " - ", " ("):
+        name = name.split(separator)[0]
+    return name.strip()
+
+
 def _source_line(answer: Answer, lang: str) -> str:
-    names = [str(s.get("name", "")).strip() for s in answer.sources if s.get("name")]
-    return f"{text('source', lang)}: {'; '.join(names)}" if names else ""
+    """Who says so, short enough for a phone: up to three organisations (full citations stay in the database)."""
+    names: list[str] = []
+    for source in answer.sources:
+        short = short_source_name(str(source.get("name") or ""))
+        if short and short not in names:
+            names.append(short)
+    if not names:
+        return ""
+    shown = names[:MAX_SOURCES_SHOWN]
+    if len(names) > MAX_SOURCES_SHOWN:
+        shown.append(text("more_sources", lang, count=str(len(names) - MAX_SOURCES_SHOWN)))
+    return f"{text('source', lang)}: {'; '.join(shown)}"
 
 
 def _answer_text(answer: Answer, lang: str, part: str) -> str:

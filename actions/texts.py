@@ -31,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "What else would you like to know? Write a number:",
     },
     "source": {"es": "Fuente", "en": "Source"},
+    "more_sources": {"es": "y {count} más", "en": "and {count} more"},
     "translation_missing": {
         "es": "",
         "en": "(This answer is not yet available in English. Here it is in Spanish.)",

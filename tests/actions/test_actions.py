@@ -217,3 +217,12 @@ def test_database_unavailable_gets_an_apology_and_the_menu(monkeypatch, tmp_path
     assert "Lo siento" in messages[0]["text"]
     assert payloads(messages[0])[0] == "/area_labour"
     assert slots["reply_kind"] == "error"
+
+
+def test_every_answer_message_stays_short_enough_for_a_phone(content):
+    """Title, body and source line together: one screen-sized message for every topic and language."""
+    for topic in content.list_topics():
+        for lang in ("es", "en"):
+            messages, _ = run(ActionAnswerTopic(), make_tracker(f"/{topic.id}", topic.id, {"language": lang}))
+            assert len(messages[0]["text"]) <= 800, f"{topic.id} [{lang}] is {len(messages[0]['text'])} characters"
+            assert messages[0]["text"].count("Fuente:" if lang == "es" else "Source:") == 1
