@@ -85,10 +85,22 @@ class ChannelStore:
         except IntegrityError:
             return False
 
-    def prune_inbound(self, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    def prune(self, inbound_older_than: dt.timedelta = dt.timedelta(days=7),
+              sent_older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
+        """Forget what is no longer needed: seen message ids after a week (platforms stop redelivering long
+        before), and replies that reached the person after a month. Pending and failed replies stay."""
+        now = utcnow()
         with self._session() as s:
-            result = s.execute(delete(InboundMessage).where(InboundMessage.received_at < utcnow() - older_than))
-            return result.rowcount or 0
+            removed = s.execute(
+                delete(InboundMessage).where(InboundMessage.received_at < now - inbound_older_than)
+            ).rowcount or 0
+            removed += s.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.status.in_(["sent", "delivered", "read"]),
+                    OutboxMessage.updated_at < now - sent_older_than,
+                )
+            ).rowcount or 0
+            return removed
 
     # --- contacts -----------------------------------------------------------------------------------
     def touch_contact(self, sender_id: str, channel: str, address: str, inbound: bool = True) -> None:

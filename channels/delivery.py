@@ -88,12 +88,17 @@ class Deliverer:
         for sender_id in await asyncio.to_thread(self.store.senders_due):
             await self.deliver(sender_id)
 
-    async def run_forever(self) -> None:
-        """Background loop: recover replies a stopped process left half-sent, then retry periodically."""
+    async def run_forever(self, prune_every: dt.timedelta = dt.timedelta(hours=6)) -> None:
+        """Background loop: recover replies a stopped process left half-sent, retry periodically, and now and
+        then forget delivered replies and old message ids (ChannelStore.prune)."""
         await asyncio.to_thread(self.store.release_stale)
+        last_prune: Optional[dt.datetime] = None
         while True:
             try:
                 await self.retry_due()
+                if last_prune is None or utcnow() - last_prune > prune_every:
+                    await asyncio.to_thread(self.store.prune)
+                    last_prune = utcnow()
             except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-                logger.exception("%s outbox retry pass failed", self.channel)
+                logger.exception("%s outbox pass failed", self.channel)
             await asyncio.sleep(self.retry_interval)

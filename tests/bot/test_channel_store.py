@@ -71,3 +71,23 @@ def test_replies_left_sending_by_a_stopped_process_are_released(store):
     store.claim_next("p1")
     assert store.release_stale(dt.timedelta(seconds=0)) == 1
     assert store.claim_next("p1").body == "hola"
+
+
+def test_pruning_forgets_delivered_replies_and_old_ids_but_keeps_open_ones(store):
+    from sqlalchemy import update
+
+    from bot.db import session_scope
+    from bot.models import InboundMessage, OutboxMessage
+
+    store.record_inbound("whatsapp", "SM-old")
+    delivered, waiting = store.enqueue("whatsapp", "p1", [{"body": "ya llegó"}, {"body": "pendiente"}])
+    store.claim_next("p1")
+    store.mark_sent(delivered, "SM-d")
+    store.update_status("SM-d", "delivered")
+    long_ago = utcnow() - dt.timedelta(days=40)
+    with session_scope(store.database_url) as session:
+        session.execute(update(InboundMessage).values(received_at=long_ago))
+        session.execute(update(OutboxMessage).values(updated_at=long_ago))
+    assert store.prune() == 2
+    assert store.record_inbound("whatsapp", "SM-old") is True
+    assert [m.body for m in store.messages(["pending"])] == ["pendiente"]
