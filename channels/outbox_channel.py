@@ -19,10 +19,16 @@ from sanic.response import HTTPResponse
 
 from bot.channel_store import ChannelStore
 from bot.settings import Settings, get_settings
+from channels.conversations import delete_conversation
 from channels.delivery import Deliverer, SendFunction
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+DELETED = {
+    "es": "Listo. Borré sus datos: la conversación y su contacto. Si vuelve a escribir, empezamos de cero.",
+    "en": "Done. I deleted your data: the conversation and your contact. If you write again, we start from zero.",
+}
 
 
 class OutboxChannel(InputChannel, abc.ABC):
@@ -91,6 +97,19 @@ class OutboxChannel(InputChannel, abc.ABC):
         if parts:
             await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, parts)
         await self.deliverer().deliver(sender_id)
+
+    async def forget_person(self, request: Request, sender_id: str, language_hint: Optional[str] = None) -> str:
+        """Delete the person's conversation (tracker store) and contact (address, queued replies).
+        Returns the language to confirm in: the conversation's, else the hint, else Spanish."""
+        agent = getattr(request.app.ctx, "agent", None)
+        lang = "en" if (language_hint or "").startswith("en") else "es"
+        if agent is not None and agent.tracker_store is not None:
+            tracker = await agent.tracker_store.retrieve(sender_id)
+            if tracker is not None and tracker.get_slot("language") in ("es", "en"):
+                lang = tracker.get_slot("language")
+            await delete_conversation(agent.tracker_store, sender_id)
+        await asyncio.to_thread(self.store.forget, sender_id)
+        return lang
 
     def base_blueprint(self) -> Blueprint:
         """A blueprint with the health route and the retry loop started with the server."""

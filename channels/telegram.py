@@ -29,10 +29,9 @@ from telegram.request import HTTPXRequest
 from bot.channel_store import ChannelStore, Outgoing
 from bot.privacy import pseudonym
 from bot.settings import Settings, get_settings
-from channels.conversations import delete_conversation
 from channels.delivery import SendError, SendFunction
 from channels.formatting import match_option, split_text
-from channels.outbox_channel import OnNewMessage, OutboxChannel
+from channels.outbox_channel import DELETED, OnNewMessage, OutboxChannel
 from channels.text_input import clean_text
 
 logger = logging.getLogger(__name__)
@@ -48,11 +47,6 @@ COMMANDS = {"menu": "/main_menu", "ayuda": "/area_help", "help": "/area_help"}
 LANGUAGE_COMMANDS = ("idioma", "language")
 DELETE_COMMANDS = ("borrar", "delete")
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
-
-DELETED = {
-    "es": "Listo. Borré sus datos: la conversación y el número de chat. Si vuelve a escribir, empezamos de cero.",
-    "en": "Done. I deleted your data: the conversation and the chat id. If you write again, we start from zero.",
-}
 
 
 def new_bot(settings: Settings, read_timeout: Optional[float] = None) -> Bot:
@@ -190,14 +184,7 @@ class TelegramInput(OutboxChannel):
 
     async def _forget(self, request: Request, sender_id: str, chat_id: int, hint: Optional[str]) -> None:
         """/borrar: delete the conversation and the chat id, then confirm (sent directly: nothing is kept)."""
-        agent = getattr(request.app.ctx, "agent", None)
-        lang = "en" if (hint or "").startswith("en") else "es"
-        if agent is not None and agent.tracker_store is not None:
-            tracker = await agent.tracker_store.retrieve(sender_id)
-            if tracker is not None and tracker.get_slot("language") in ("es", "en"):
-                lang = tracker.get_slot("language")
-            await delete_conversation(agent.tracker_store, sender_id)
-        await asyncio.to_thread(self.store.forget, sender_id)
+        lang = await self.forget_person(request, sender_id, hint)
         try:
             await self.bot.send_message(chat_id, DELETED[lang])
         except TelegramError as error:

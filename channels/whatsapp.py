@@ -35,7 +35,7 @@ from bot.privacy import pseudonym
 from bot.settings import Settings, get_settings
 from channels.delivery import SendError, SendFunction
 from channels.formatting import match_option, split_text, with_options
-from channels.outbox_channel import OnNewMessage, OutboxChannel
+from channels.outbox_channel import DELETED, OnNewMessage, OutboxChannel
 from channels.text_input import clean_text
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ CHANNEL = "whatsapp"
 BODY_LIMIT = 1600
 SESSION_WINDOW = dt.timedelta(hours=24)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Words that ask to delete the person's data (WhatsApp has no commands; these are matched exactly).
+DELETE_WORDS = {"borrar", "borrar mis datos", "eliminar mis datos", "delete", "delete my data"}
 
 
 def media_kind(content_type: str) -> str:
@@ -151,6 +153,11 @@ class TwilioSender:
             request["media_url"] = [row.media_url]
         return request
 
+    async def send_now(self, address: str, body: str) -> None:
+        """Send one text straight away, outside the outbox (the deletion confirmation: nothing is kept)."""
+        request = {"from_": self.settings.twilio_whatsapp_from, "to": address, "body": body}
+        await asyncio.wait_for(self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds)
+
     async def send(self, row: Outgoing) -> Optional[str]:
         contact = await asyncio.to_thread(self.store.contact, row.sender_id)
         if contact is None:
@@ -197,11 +204,24 @@ class WhatsAppInput(OutboxChannel):
     def name(cls) -> Text:
         return CHANNEL
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._sender: Optional[TwilioSender] = None
+
     def configured(self, settings: Settings) -> bool:
         return _configured(settings)
 
     def new_sender(self, settings: Settings, store: ChannelStore) -> SendFunction:
-        return TwilioSender(settings, store).send
+        self._sender = TwilioSender(settings, store)
+        return self._sender.send
+
+    async def _forget(self, request: Request, sender_id: str, address: str) -> None:
+        """BORRAR: delete the conversation and the number, then confirm."""
+        lang = await self.forget_person(request, sender_id)
+        try:
+            await self._sender.send_now(address, DELETED[lang])
+        except Exception as error:  # noqa: BLE001 - the deletion is done; the confirmation is best effort
+            logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
 
     def render(self, messages: list[dict]) -> tuple[list[dict], list[dict]]:
         return outgoing_parts(messages)
@@ -225,6 +245,9 @@ class WhatsAppInput(OutboxChannel):
             if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
                 return response.text(EMPTY_TWIML, content_type="text/xml")  # already processed
             sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, address)
+            if clean_text(form.get("Body")).lower().strip(" .!") in DELETE_WORDS:
+                self.in_background(self._forget(request, sender_id, address))
+                return response.text(EMPTY_TWIML, content_type="text/xml")
             await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
             contact = await asyncio.to_thread(self.store.contact, sender_id)
             text = inbound_text(form, contact.last_options if contact else ())

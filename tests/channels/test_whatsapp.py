@@ -267,6 +267,26 @@ def test_status_callbacks_record_delivery_and_failures(stack):
     assert failed.error_code == "63016"
 
 
+def test_borrar_deletes_the_conversation_and_the_number_then_confirms(stack):
+    import sqlite3
+
+    from bot.privacy import pseudonym
+    from bot.settings import LOCAL_DEFAULT_SECRET
+
+    number = stack.number()
+    stack.message(number, "hola")
+    stack.fake.wait_for(number, 2)
+    sender_id = pseudonym(LOCAL_DEFAULT_SECRET, "whatsapp", number)
+    with sqlite3.connect(stack.servers.tracker_db) as db:
+        assert db.execute("select count(*) from events where sender_id = ?", (sender_id,)).fetchone()[0] > 0
+    stack.message(number, "BORRAR")
+    confirmation = stack.fake.wait_for(number, 3)[2]["Body"]
+    assert "Borré sus datos" in confirmation
+    with sqlite3.connect(stack.servers.tracker_db) as db:
+        assert db.execute("select count(*) from events where sender_id = ?", (sender_id,)).fetchone()[0] == 0
+    assert ChannelStore(stack.database_url).contact(sender_id) is None
+
+
 twilio_fields = st.sampled_from(["MessageSid", "From", "Body", "NumMedia", "MediaContentType0", "MediaUrl0",
                                  "Latitude", "Longitude", "To", "ButtonPayload", "ProfileName", "WaId"])
 
