@@ -80,17 +80,22 @@ class OutboxChannel(InputChannel, abc.ABC):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def reply(self, on_new_message: OnNewMessage, sender_id: str, text: str,
-                    metadata: Optional[dict] = None) -> None:
-        """Hand the message to Rasa, then queue and send what it answered."""
+    async def ask_rasa(self, on_new_message: OnNewMessage, sender_id: str, text: str,
+                       metadata: Optional[dict] = None) -> list[dict]:
+        """What the assistant answers to this message (an apology if Rasa itself failed)."""
         collector = CollectingOutputChannel()
         try:
             await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
                                              metadata=metadata or None))
-            messages = collector.messages
+            return collector.messages
         except Exception:  # noqa: BLE001 - the person must still get an answer
             logger.exception("%s message could not be processed", self.name())
-            messages = [{"text": self.error_text}]
+            return [{"text": self.error_text}]
+
+    async def reply(self, on_new_message: OnNewMessage, sender_id: str, text: str,
+                    metadata: Optional[dict] = None) -> None:
+        """Hand the message to Rasa, then queue and send what it answered."""
+        messages = await self.ask_rasa(on_new_message, sender_id, text, metadata)
         parts, options = self.render(messages)
         if options:
             await asyncio.to_thread(self.store.set_last_options, sender_id, options)

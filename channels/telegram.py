@@ -22,6 +22,7 @@ from typing import Any, Optional, Text
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
@@ -240,6 +241,27 @@ class TelegramInput(OutboxChannel):
                 return
         await self.reply(on_new_message, sender_id, text, metadata)
 
+    async def _inline_answer(self, on_new_message: OnNewMessage, update: Update) -> dict:
+        """The assistant's answer as one sendMessage method for the webhook response (no database needed)."""
+        settings = get_settings()
+        chat = update.effective_chat
+        if chat is None or chat.type != "private":
+            return {"ok": True}
+        if update.callback_query is not None:
+            text: Optional[str] = resolve_callback(update.callback_query.data, ()) or "/main_menu"
+        else:
+            message = update.message or update.edited_message
+            text = self._user_text(message, ())[0] if message else None
+        sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, str(chat.id))
+        messages = await self.ask_rasa(on_new_message, sender_id, text or "/main_menu")
+        parts, _ = outgoing_parts(messages)
+        body = "\n\n".join(p["body"] for p in parts if p["body"])[:TEXT_LIMIT]
+        keyboard = next((p["buttons"] for p in reversed(parts) if p["buttons"]), [])
+        answer: dict[str, Any] = {"method": "sendMessage", "chat_id": chat.id, "text": body or self.error_text}
+        if keyboard:
+            answer["reply_markup"] = {"inline_keyboard": [[button] for button in keyboard]}
+        return answer
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         telegram = self.base_blueprint()
 
@@ -259,8 +281,13 @@ class TelegramInput(OutboxChannel):
             if update is None or not isinstance(update.update_id, int):
                 logger.warning("ignored a malformed Telegram update")
                 return response.json({"ok": True, "ignored": "malformed update"})
-            if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, str(update.update_id)):
-                return response.json({"ok": True, "duplicate": True})
+            try:
+                if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, str(update.update_id)):
+                    return response.json({"ok": True, "duplicate": True})
+            except SQLAlchemyError:
+                # Our database is away: no outbox, so answer with a method in the webhook response.
+                logger.warning("database unavailable; answering Telegram inline")
+                return response.json(await self._inline_answer(on_new_message, update))
             self.in_background(self._handle(request, on_new_message, update))
             return response.json({"ok": True})
 

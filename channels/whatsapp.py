@@ -19,11 +19,13 @@ import logging
 import math
 from typing import Any, Optional, Text
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 from aiohttp import ClientSession
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
@@ -242,14 +244,20 @@ class WhatsAppInput(OutboxChannel):
             address = form.get("From") or ""
             if not message_sid or not address.startswith("whatsapp:+") or len(address) > 40:
                 return response.json({"error": "MessageSid and a whatsapp:+ sender are required"}, status=400)
-            if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
-                return response.text(EMPTY_TWIML, content_type="text/xml")  # already processed
             sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, address)
-            if clean_text(form.get("Body")).lower().strip(" .!") in DELETE_WORDS:
-                self.in_background(self._forget(request, sender_id, address))
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
-            contact = await asyncio.to_thread(self.store.contact, sender_id)
+            try:
+                if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
+                    return response.text(EMPTY_TWIML, content_type="text/xml")  # already processed
+                if clean_text(form.get("Body")).lower().strip(" .!") in DELETE_WORDS:
+                    self.in_background(self._forget(request, sender_id, address))
+                    return response.text(EMPTY_TWIML, content_type="text/xml")
+                await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
+                contact = await asyncio.to_thread(self.store.contact, sender_id)
+            except SQLAlchemyError:
+                # Our database is away: no outbox, so answer inside the webhook response (Twilio sends it).
+                logger.warning("database unavailable; answering WhatsApp inline with TwiML")
+                messages = await self.ask_rasa(on_new_message, sender_id, inbound_text(form, ()))
+                return response.text(twiml(outgoing_parts(messages)[0]), content_type="text/xml")
             text = inbound_text(form, contact.last_options if contact else ())
             self.in_background(self.reply(on_new_message, sender_id, text))
             return response.text(EMPTY_TWIML, content_type="text/xml")
@@ -270,6 +278,12 @@ class WhatsAppInput(OutboxChannel):
             return response.empty(status=204 if known else 202)
 
         return whatsapp
+
+
+def twiml(parts: list[dict]) -> str:
+    """A TwiML answer that makes Twilio send these parts itself."""
+    messages = "".join(f"<Message>{escape(p['body'])}</Message>" for p in parts if p.get("body"))
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>'
 
 
 def _configured(settings: Settings) -> bool:

@@ -39,12 +39,15 @@ class Servers:
         return {log.name: log.read_text(errors="replace") for log in self.logs}
 
 
-def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str) -> Servers:
+def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str,
+                  database_url: str | None = None) -> Servers:
+    """`database_url` is where the content is loaded (SQLite in `tmp` by default); the servers use
+    DATABASE_URL from `extra_env` if given (e.g. the same database through a proxy)."""
     from bot.cli import db_upgrade
     from bot.content_pack import load_pack
     from bot.repository import ContentRepository
 
-    database_url = f"sqlite:///{tmp / 'content.db'}"
+    database_url = database_url or f"sqlite:///{tmp / 'content.db'}"
     db_upgrade(database_url)
     load_pack(ContentRepository(database_url), content_pack)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "local", "DATABASE_URL": database_url,
@@ -67,10 +70,11 @@ def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str) ->
 
 
 @contextmanager
-def servers_with(fake, tmp: Path, content_pack, extra_env: dict, health_path: str) -> Iterator[Servers]:
+def servers_with(fake, tmp: Path, content_pack, extra_env: dict, health_path: str,
+                 database_url: str | None = None) -> Iterator[Servers]:
     """Servers for the duration of a test module, and the fake platform API closed afterwards."""
     try:
-        servers = start_servers(tmp, content_pack, extra_env, health_path)
+        servers = start_servers(tmp, content_pack, extra_env, health_path, database_url)
     except Exception:
         fake.close()
         raise
