@@ -218,6 +218,17 @@ class ChannelStore:
                 .values(status=PENDING, next_attempt_at=utcnow())
             ).rowcount or 0
 
+    def release(self, message_ids: Sequence[int]) -> int:
+        """Put replies this process was sending back to pending (graceful shutdown)."""
+        if not message_ids:
+            return 0
+        with self._session() as s:
+            return s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == SENDING)
+                .values(status=PENDING, next_attempt_at=utcnow())
+            ).rowcount or 0
+
     def messages(self, statuses: Sequence[str] = (PENDING, SENDING, FAILED, "undelivered"),
                  limit: int = 100, sender_id: Optional[str] = None) -> list[Outgoing]:
         with self._session() as s:

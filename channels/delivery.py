@@ -42,6 +42,7 @@ class Deliverer:
         self.backoff = backoff_seconds
         self.retry_interval = retry_interval_seconds
         self._locks: dict[str, asyncio.Lock] = {}
+        self._in_flight: set[int] = set()  # rows this process has claimed and not settled
 
     async def deliver(self, sender_id: str) -> None:
         """Send this person's waiting replies, oldest first, until one cannot be sent now."""
@@ -51,7 +52,12 @@ class Deliverer:
                 row = await asyncio.to_thread(self.store.claim_next, sender_id)
                 if row is None:
                     break
-                if not await self._send_with_retries(row):
+                self._in_flight.add(row.id)
+                try:
+                    settled = await self._send_with_retries(row)
+                finally:
+                    self._in_flight.discard(row.id)
+                if not settled:
                     break
         if not lock.locked():
             self._locks.pop(sender_id, None)
@@ -82,6 +88,10 @@ class Deliverer:
                        self.channel, row.id, self.attempts, error)
         await asyncio.to_thread(self.store.mark_retry, row.id, str(error), retry_at)
         return False
+
+    def in_flight(self) -> list[int]:
+        """Rows being sent right now (snapshot, taken before stopping the sends at shutdown)."""
+        return sorted(self._in_flight)
 
     async def retry_due(self) -> None:
         """One pass over everyone with a reply whose retry time has come."""

@@ -125,6 +125,19 @@ class OutboxChannel(InputChannel, abc.ABC):
             if self.configured(get_settings()):
                 self.ensure_retry_loop()
 
+        @blueprint.listener("before_server_stop")
+        async def stop_sending(_app, _loop) -> None:
+            if self._deliverer is None:
+                return
+            sending = self._deliverer.in_flight()  # before cancelling: cancelled sends forget their rows
+            for task in [self._retry_task, *self._tasks]:
+                if task is not None:
+                    task.cancel()
+            # Replies cut off mid-send go back to pending, so the next start sends them at once.
+            released = await asyncio.to_thread(self._deliverer.store.release, sending)
+            if released:
+                logger.info("%s: %d reply(ies) put back in the outbox for the next start", self.name(), released)
+
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok", "configured": self.configured(get_settings())})

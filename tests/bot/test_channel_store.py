@@ -91,3 +91,10 @@ def test_pruning_forgets_delivered_replies_and_old_ids_but_keeps_open_ones(store
     assert store.prune() == 2
     assert store.record_inbound("whatsapp", "SM-old") is True
     assert [m.body for m in store.messages(["pending"])] == ["pendiente"]
+
+
+def test_replies_being_sent_at_shutdown_are_released_for_the_next_start(store):
+    first, second = store.enqueue("whatsapp", "p1", [{"body": "uno"}, {"body": "dos"}])
+    store.claim_next("p1")
+    assert store.release([first, second]) == 1, "only the one being sent changes"
+    assert store.claim_next("p1").id == first

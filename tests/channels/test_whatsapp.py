@@ -235,19 +235,21 @@ def test_a_reply_that_fails_three_times_is_kept_and_sent_when_the_api_recovers(s
     assert "H-2A" in answer["Body"]
 
 
-def test_pending_replies_are_sent_after_a_restart(stack):
+def test_replies_cut_off_by_a_restart_are_sent_after_it(stack):
     number = stack.number()
     stack.fake.fail_always = "timeout"
-    stack.fake.timeout_seconds = 1.5
+    stack.fake.timeout_seconds = 1.5  # longer than TWILIO_TIMEOUT_SECONDS=1: each attempt times out
     stack.message(number, "hola")
     store = ChannelStore(stack.database_url)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not [m for m in store.messages(["pending"]) if m.last_error]:
-        time.sleep(0.1)
+    while time.monotonic() < deadline and not store.messages(["sending"]):
+        time.sleep(0.05)
+    assert store.messages(["sending"]), "a reply is being sent when the server stops"
     stack.servers.stop_rasa()
+    assert not store.messages(["sending"]), "the stopping server put its reply back in the outbox"
     stack.fake.fail_always = None
     stack.servers.start_rasa("/webhooks/whatsapp/")
-    messages = stack.fake.wait_for(number, 2, timeout=30)
+    messages = stack.fake.wait_for(number, 2, timeout=20)
     assert "Privacidad" in messages[0]["Body"] and "1. Trabajar" in messages[1]["Body"]
 
 
