@@ -95,6 +95,35 @@ def http_latencies(base: str, texts: list[str], concurrency: int, per_conversati
     return [x for r in results for x in r], concurrency * per_conversation / elapsed
 
 
+TWILIO_SID, TWILIO_TOKEN = "AC" + "9" * 32, "bench-auth-token-0123456789"
+PUBLIC = "https://brujula.example.org"
+
+
+def whatsapp_latencies(root: str, fake, texts: list[str], count: int) -> tuple[list[float], list[float]]:
+    """Webhook acknowledgement time, and time until the answer reached the (fake) Twilio API."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    path = "/webhooks/whatsapp/webhook"
+    acks, deliveries = [], []
+    for index in range(count):
+        number = f"whatsapp:+5024{index:07d}"
+        form = {"MessageSid": f"SMbench{index:06d}{time.time_ns()}", "From": number, "Body": texts[index % len(texts)],
+                "NumMedia": "0"}
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC + path, form)
+        request = urllib.request.Request(root + path, data=urlencode(form).encode(), method="POST", headers={
+            "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+        acks.append((time.perf_counter() - started) * 1000)
+        while not fake.sent_to(number):
+            time.sleep(0.002)
+        deliveries.append((time.perf_counter() - started) * 1000)
+    return acks, deliveries
+
+
 def edit_to_live(base: str, database_url: str) -> float:
     from bot.repository import ContentRepository
 
@@ -131,6 +160,12 @@ def main() -> int:
     if not args.skip_train:
         rows.append(("training time (fresh, 2 cores)", f"{measure_training():.0f} s"))
 
+    from tests.channels.fake_twilio import FakeTwilio
+
+    fake_twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
+    server_env = {**os.environ, "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                  "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_API_BASE_URL": fake_twilio.base_url,
+                  "PUBLIC_BASE_URL": PUBLIC}
     action_port, rasa_port = free_port(), free_port()
     tmp = Path(tempfile.mkdtemp())
     actions = start_action_server(action_port, log=subprocess.DEVNULL)
@@ -139,7 +174,7 @@ def main() -> int:
         wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, actions)
         started = time.monotonic()
         rasa = start_rasa_server(rasa_port, model, write_endpoints(tmp / "endpoints.yml", action_port),
-                                 log=subprocess.DEVNULL)
+                                 env=server_env, log=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{rasa_port}/webhooks/webchat"
         wait_for_http(f"{base}/", 300, rasa)
         rows.append(("model load time (Rasa server start to ready)", f"{time.monotonic() - started:.1f} s"))
@@ -157,7 +192,13 @@ def main() -> int:
                          f"({throughput:.1f} msg/s)"))
         rows.append(("content edit to live (publish -> next reply shows it)",
                      f"{edit_to_live(base, get_settings().database_url) * 1000:.0f} ms"))
+        acks, deliveries = whatsapp_latencies(f"http://127.0.0.1:{rasa_port}", fake_twilio, texts, 50)
+        rows.append(("WhatsApp webhook acknowledgement p50 / p95 (50 messages)",
+                     f"{statistics.median(acks):.0f} / {percentile(acks, 95):.0f} ms"))
+        rows.append(("WhatsApp message to first reply at the Twilio API p50 / p95",
+                     f"{statistics.median(deliveries):.0f} / {percentile(deliveries, 95):.0f} ms"))
     finally:
+        fake_twilio.close()
         if rasa is not None:
             stop(rasa)
         stop(actions)
