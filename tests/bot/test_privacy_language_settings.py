@@ -104,3 +104,13 @@ def test_a_telegram_bot_needs_a_webhook_secret_outside_local_mode():
     with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
         load_settings(base)
     assert load_settings({**base, "TELEGRAM_WEBHOOK_SECRET": "s" * 20}).telegram_bot_token == "1:abc"
+
+
+def test_env_example_lists_every_setting():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    read = set(re.findall(r'env\.get\("([A-Z_]+)"', (root / "bot" / "settings.py").read_text()))
+    listed = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    assert read and not read - listed, f"missing from .env.example: {sorted(read - listed)}"
