@@ -58,7 +58,7 @@ def start_rasa_server(
         [
             str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--port", str(port),
-            "--interface", "127.0.0.1" if not os.environ.get("RASA_INTERFACE") else os.environ["RASA_INTERFACE"],
+            "--interface", "127.0.0.1",  # local runs and tests only; docker-compose.yml runs its own command
         ],
         cwd=PROJECT_ROOT, env=_env(env), stdout=log, stderr=subprocess.STDOUT if log else None,
         start_new_session=True,

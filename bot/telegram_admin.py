@@ -13,11 +13,10 @@ import urllib.request
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
 async def set_webhook(settings: Settings) -> str:
-    from channels.telegram import new_bot
+    from channels.telegram import ALLOWED_UPDATES, new_bot
 
     url = f"{settings.public_base_url}/webhooks/telegram/webhook"
     async with new_bot(settings) as bot:
@@ -35,7 +34,7 @@ def _forward(local_url: str, secret: str, update: dict) -> int:
 
 async def poll(settings: Settings, local_url: str, rounds: int = 0) -> int:
     """Long-poll Telegram and forward updates; `rounds=0` runs until interrupted."""
-    from channels.telegram import new_bot
+    from channels.telegram import ALLOWED_UPDATES, new_bot
 
     bot = new_bot(settings, read_timeout=40)
     offset = None
