@@ -7,6 +7,7 @@ RUN pip install --no-cache-dir -r requirements.lock
 COPY bot bot
 COPY actions actions
 COPY channels channels
+COPY console console
 COPY content content
 COPY data data
 COPY config.yml domain.yml credentials.yml endpoints.production.yml ./

@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EVAL_SET ?= ../shared/eval/dev.tsv
+# `make run` and the other developer targets run in local mode, whatever the shell says; the tests choose
+# test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
+export BRUJULA_ENV = local
 
 .PHONY: help install db train validate run test test-fast bench lint eval lock clean compose-tool compose-config browser-tool
 
@@ -68,7 +71,8 @@ bench: db train
 	$(BIN)/python -m bench.run
 
 lint: install
-	$(BIN)/ruff check bot actions channels tests bench
+	$(BIN)/ruff check bot actions channels console tests bench
+	$(BIN)/lint-imports
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > requirements.lock.new

@@ -14,10 +14,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.replies import Reply
-from actions.texts import AREA_LABELS, BUTTON_LABELS, text
-from bot.language import DEFAULT, detect_language, has_words, requested_language
-from bot.repository import ContentRepository
+from bot.content.repository import ContentRepository
+from bot.content.topics import EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE, is_topic_intent
+from bot.language import (
+    area_label,
+    button_label,
+    detect_language,
+    has_words,
+    mentioned_number,
+    requested_language,
+    text,
+    words,
+)
 from bot.safety import shows_immediate_danger
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +48,7 @@ class Turn:
     def read(cls, tracker: Tracker) -> "Turn":
         message = tracker.latest_message or {}
         user_text = message.get("text") or ""
-        current = tracker.get_slot("language") or DEFAULT
+        current = tracker.get_slot("language") or get_settings().default_language
         lang = detect_language(user_text) or current
         intent = (message.get("intent") or {}).get("name")
         return cls(tracker, lang, user_text, intent, ContentRepository())
@@ -62,7 +72,7 @@ class BrujulaAction(Action, abc.ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        lang = DEFAULT
+        lang = tracker.get_slot("language") or get_settings().default_language
         try:
             turn = Turn.read(tracker)
             lang = turn.lang
@@ -79,8 +89,8 @@ class BrujulaAction(Action, abc.ABC):
 
 def answer_with_safety_net(turn: Turn, topic_id: str, part: str = "body") -> Reply:
     """Answer a topic; a message showing immediate danger gets the emergency answer first."""
-    if topic_id != replies.EMERGENCY_TOPIC and shows_immediate_danger(turn.text):
-        emergency = replies.topic_answer(turn.repo, replies.EMERGENCY_TOPIC, turn.lang)
+    if topic_id != EMERGENCY_TOPIC and shows_immediate_danger(turn.text):
+        emergency = replies.topic_answer(turn.repo, EMERGENCY_TOPIC, turn.lang)
         main = replies.topic_answer(turn.repo, topic_id, turn.lang, part)
         return emergency.extend(main)
     return replies.topic_answer(turn.repo, topic_id, turn.lang, part)
@@ -99,7 +109,7 @@ def dispatch(turn: Turn, intent: str) -> Reply:
 
 def more(turn: Turn) -> Reply:
     topic_id = turn.tracker.get_slot("topic_id")
-    if not topic_id or topic_id == replies.OUT_OF_SCOPE:
+    if not topic_id or topic_id == OUT_OF_SCOPE:
         return Reply().say(text("more_no_topic", turn.lang), replies.static_main_menu_buttons(turn.lang))
     return replies.topic_answer(turn.repo, topic_id, turn.lang, part="details")
 
@@ -132,7 +142,7 @@ class ActionAnswerTopic(BrujulaAction):
         return "action_answer_topic"
 
     def respond(self, turn: Turn) -> Reply:
-        return answer_with_safety_net(turn, turn.intent or replies.OUT_OF_SCOPE)
+        return answer_with_safety_net(turn, turn.intent or OUT_OF_SCOPE)
 
 
 class ActionSelectOption(BrujulaAction):
@@ -142,7 +152,7 @@ class ActionSelectOption(BrujulaAction):
         return "action_select_option"
 
     def respond(self, turn: Turn) -> Reply:
-        number = replies.chosen_number(turn.text)
+        number = mentioned_number(turn.text)
         options = turn.tracker.get_slot("last_options") or []
         if number == 0:
             return replies.main_menu(turn.lang)
@@ -157,18 +167,30 @@ class ActionSelectOption(BrujulaAction):
 
 def dispatch_list(turn: Turn, intents: List[str]) -> List[Dict[str, str]]:
     """Buttons for a list of option intents, titled in the current language."""
-    titles = turn.repo.titles([i for i in intents if "." in i or i == replies.OUT_OF_SCOPE], turn.lang)
+    titles = turn.repo.titles([i for i in intents if is_topic_intent(i)], turn.lang)
     buttons = []
     for intent in intents:
         if intent in replies.INTENT_AREAS:
-            title = AREA_LABELS[replies.INTENT_AREAS[intent]][turn.lang]
-        elif intent in BUTTON_LABELS:
-            title = BUTTON_LABELS[intent][turn.lang]
+            title = area_label(replies.INTENT_AREAS[intent], turn.lang)
+        elif intent in (replies.MAIN_MENU, replies.ASK_MORE):
+            title = button_label(intent, turn.lang)
         else:
             title = titles.get(intent)
         if title:
             buttons.append({"title": title, "payload": replies.payload(intent)})
     return buttons or replies.static_main_menu_buttons(turn.lang)
+
+
+def option_by_title(turn: Turn) -> Optional[str]:
+    """The option shown last whose title the person typed out ("Visa H-2A..."), if any."""
+    folded = words(turn.text)
+    if len(" ".join(folded)) < 4:
+        return None
+    shown = [replies.intent_of(o) for o in turn.tracker.get_slot("last_options") or []]
+    for button in dispatch_list(turn, shown) if shown else []:
+        if words(button["title"]) == folded:
+            return replies.intent_of(button["payload"])
+    return None
 
 
 class ActionMore(BrujulaAction):
@@ -206,6 +228,9 @@ class ActionFallback(BrujulaAction):
             return Reply(slots={"reply_kind": replies.KIND_FALLBACK}).say(
                 text("empty_message", turn.lang), replies.static_main_menu_buttons(turn.lang)
             )
+        chosen = option_by_title(turn)
+        if chosen is not None:
+            return dispatch(turn, chosen)
         guesses = turn.guesses()
         try:
             turn.repo.log_unanswered(
@@ -214,7 +239,7 @@ class ActionFallback(BrujulaAction):
         except Exception:  # noqa: BLE001 - logging the question must not stop the reply
             logger.exception("could not log an unanswered question")
         if shows_immediate_danger(turn.text):
-            return replies.topic_answer(turn.repo, replies.EMERGENCY_TOPIC, turn.lang)
+            return replies.topic_answer(turn.repo, EMERGENCY_TOPIC, turn.lang)
         second_time = (turn.tracker.get_slot("fallback_count") or 0) >= 1
         reply = replies.fallback(turn.repo, turn.lang, [g["name"] for g in guesses], second_time)
         reply.slots["fallback_count"] = 0.0 if second_time else 1.0  # wins over the reset in run()
@@ -236,9 +261,9 @@ class ActionSmallTalk(BrujulaAction):
             return reply
         buttons = replies.static_main_menu_buttons(turn.lang)
         if key == "bot_challenge":
-            human = turn.repo.titles([replies.HUMAN_TOPIC], turn.lang).get(replies.HUMAN_TOPIC)
+            human = turn.repo.titles([HUMAN_TOPIC], turn.lang).get(HUMAN_TOPIC)
             if human:
-                buttons.append({"title": human, "payload": replies.payload(replies.HUMAN_TOPIC)})
+                buttons.append({"title": human, "payload": replies.payload(HUMAN_TOPIC)})
         reply.messages[-1]["buttons"] = buttons
         reply.slots["last_options"] = [b["payload"] for b in buttons]
         return reply

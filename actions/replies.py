@@ -6,12 +6,12 @@ channels show them as a numbered list, and `last_options` remembers them so "2" 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from actions.texts import AREA_LABELS, BUTTON_LABELS, MAIN_MENU_AREAS, text
-from bot.repository import Answer, ContentRepository
+from bot.content.repository import Answer, ContentRepository
+from bot.content.topics import CAPMIR_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
+from bot.language import MAIN_MENU_AREAS, area_label, button_label, text
 
 MAIN_MENU = "main_menu"
 ASK_MORE = "ask_more"
@@ -19,9 +19,6 @@ AREA_PREFIX = "area_"
 # The area intent of each menu area ("area_return" reads better for users writing "retorno").
 AREA_INTENTS = {"labour": "area_labour", "risks": "area_risks", "reintegration": "area_return", "help": "area_help"}
 INTENT_AREAS = {intent: area for area, intent in AREA_INTENTS.items()}
-EMERGENCY_TOPIC = "help.emergency"
-HUMAN_TOPIC = "help.human"
-OUT_OF_SCOPE = "out_of_scope"
 
 # Reply kinds recorded in the `reply_kind` slot (read by evaluation and analytics).
 KIND_ANSWER, KIND_MENU, KIND_FALLBACK, KIND_OUT_OF_SCOPE = "answer", "menu", "fallback", "out_of_scope"
@@ -62,7 +59,7 @@ def _button(title: str, intent: str) -> dict[str, str]:
 
 def static_main_menu_buttons(lang: str) -> list[dict[str, str]]:
     """The main menu: needs no database, so it can follow an apology when the database is down."""
-    return [_button(AREA_LABELS[area][lang], AREA_INTENTS[area]) for area in MAIN_MENU_AREAS]
+    return [_button(area_label(area, lang), AREA_INTENTS[area]) for area in MAIN_MENU_AREAS]
 
 
 def main_menu(lang: str) -> Reply:
@@ -71,8 +68,8 @@ def main_menu(lang: str) -> Reply:
 
 def area_menu(repo: ContentRepository, area: str, lang: str) -> Reply:
     buttons = [_button(title, topic_id) for topic_id, title in repo.menu(area, lang)]
-    buttons.append(_button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU))
-    label = AREA_LABELS.get(area, {}).get(lang, area)
+    buttons.append(_button(button_label(MAIN_MENU, lang), MAIN_MENU))
+    label = area_label(area, lang)
     return Reply(slots={"reply_kind": KIND_MENU}).say(text("area_menu", lang, area=label), buttons)
 
 
@@ -122,8 +119,8 @@ def follow_up_buttons(repo: ContentRepository, answer: Answer, lang: str) -> lis
     titles = repo.titles(answer.follow_ups, lang)
     buttons = [_button(titles[t], t) for t in answer.follow_ups if t in titles and t != answer.topic_id]
     if answer.details:
-        buttons.insert(0, _button(BUTTON_LABELS[ASK_MORE][lang], ASK_MORE))
-    buttons.append(_button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU))
+        buttons.insert(0, _button(button_label(ASK_MORE, lang), ASK_MORE))
+    buttons.append(_button(button_label(MAIN_MENU, lang), MAIN_MENU))
     return buttons
 
 
@@ -166,33 +163,11 @@ def fallback(
     titles = repo.titles(topic_guesses, lang)
     buttons = [_button(titles[g], g) for g in topic_guesses if g in titles][:3]
     area_guesses = [g for g in guesses if g in INTENT_AREAS][:1]
-    buttons += [_button(AREA_LABELS[INTENT_AREAS[g]][lang], g) for g in area_guesses]
-    buttons.append(_button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU))
+    buttons += [_button(area_label(INTENT_AREAS[g], lang), g) for g in area_guesses]
+    buttons.append(_button(button_label(MAIN_MENU, lang), MAIN_MENU))
     return reply.say(text("fallback_first", lang), buttons)
 
 
-_NUMBER = re.compile(r"\d{1,3}")
-_NUMBER_WORDS = {
-    "cero": 0, "uno": 1, "una": 1, "primera": 1, "primero": 1, "dos": 2, "segunda": 2, "segundo": 2,
-    "tres": 3, "tercera": 3, "tercero": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "zero": 0, "one": 1, "first": 1, "two": 2,
-    "second": 2, "three": 3, "third": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}
-
-
-def chosen_number(message_text: str) -> Optional[int]:
-    """The option number in "2", "opcion 3", "la dos", "#4"; None if there is none."""
-    match = _NUMBER.search(message_text or "")
-    if match:
-        return int(match.group())
-    for word in re.findall(r"[a-záéíóú]+", (message_text or "").lower()):
-        if word in _NUMBER_WORDS:
-            return _NUMBER_WORDS[word]
-    return None
-
-
-CAPMIR_TOPIC = "reintegration.capmir"
 MEDIA_KINDS = ("audio", "image", "sticker", "video", "document", "contact")
 
 
@@ -208,7 +183,7 @@ def nearest_services(repo: ContentRepository, latitude: Optional[float], longitu
     reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": CAPMIR_TOPIC, "answer_version": None})
     capmir_title = repo.titles([CAPMIR_TOPIC], lang).get(CAPMIR_TOPIC)
     buttons = ([_button(capmir_title, CAPMIR_TOPIC)] if capmir_title else []) + [
-        _button(BUTTON_LABELS[MAIN_MENU][lang], MAIN_MENU)
+        _button(button_label(MAIN_MENU, lang), MAIN_MENU)
     ]
     if latitude is None or longitude is None:
         return reply.say(text("nearest_ask_location", lang), buttons)

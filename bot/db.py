@@ -1,4 +1,4 @@
-"""Engine and short-lived sessions for the content database.
+"""The database: declarative base, engine and short-lived sessions (content and messaging tables alike).
 
 `DATABASE_URL` picks the database (SQLite file by default, PostgreSQL in production). Engines are cached
 per URL; `pool_pre_ping` makes a pooled connection that died while the database was away be replaced on
@@ -6,6 +6,7 @@ the next use, so the service recovers by itself when the database comes back.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,11 +14,14 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 from bot.settings import get_settings
 
+Base = declarative_base()
+
 _engines: dict[str, Engine] = {}
+_sessionmakers: dict[str, sessionmaker] = {}
 _lock = threading.Lock()
 
 
@@ -57,13 +61,26 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _sessionmakers.clear()
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, as stored in every timestamp column."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _sessionmaker(url: str | None) -> sessionmaker:
+    key = url or get_settings().database_url
+    factory = _sessionmakers.get(key)
+    if factory is None:
+        factory = _sessionmakers[key] = sessionmaker(bind=get_engine(key), future=True, expire_on_commit=False)
+    return factory
 
 
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """One short-lived session: committed on success, rolled back on error, always closed."""
-    factory = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
-    session = factory()
+    session = _sessionmaker(url)()
     try:
         yield session
         session.commit()

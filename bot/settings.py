@@ -1,126 +1,185 @@
-"""All configuration, read once from environment variables with safe local defaults.
+"""All configuration, from environment variables, validated once when a process starts.
 
-Every variable is listed in `.env.example`. In local mode (the default) everything works with no
-set-up: a SQLite file under `var/`, development secrets. Outside local mode, default secrets are refused
-so a deployment cannot run with values that are published in this repository.
+Every variable is listed in `.env.example`. The mode is `BRUJULA_ENV`:
+
+- `production` (the default when it is not set): published default secrets and test-only overrides are refused,
+  so a deployment that forgets a variable fails at start instead of running on values from this repository;
+- `local` (set by `make run`): development secrets and a SQLite file under `var/` are fine;
+- `test` (set by the test suite): like local, and the `*_API_BASE_URL` overrides that point the Twilio and
+  Telegram clients at local fakes are honoured. Nowhere else: one stray variable would send the Twilio auth
+  token and every reply to another host.
+
+Processes call `get_settings()` (or `validate_at_start()`) when they start; the result is kept for the life of
+the process. Tests that change the environment call `reset_settings()`.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+import enum
+import sys
 from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseSettings, Field, ValidationError, root_validator, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Published in this repository, so only acceptable on a developer's machine.
+# Published in this repository, so only acceptable on a developer's machine or in tests.
 LOCAL_DEFAULT_SECRET = "local-development-secret-not-for-production"
-
-SECRET_VARIABLES = ("PSEUDONYM_SECRET", "WEBCHAT_SECRET")
+SECRET_VARIABLES = ("pseudonym_secret", "webchat_secret")
+TEST_ONLY_OVERRIDES = ("twilio_api_base_url", "telegram_api_base_url")
+LANGUAGE_CODES = ("es", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(RuntimeError):
-    """Configuration that must not be used (e.g. a default secret in production)."""
+    """Configuration that must not be used (a default secret in production, a bad value...)."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    environment: str = "local"
+class Environment(str, enum.Enum):
+    LOCAL = "local"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    environment: Environment = Field(Environment.PRODUCTION, env="BRUJULA_ENV")
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'brujula.db'}"
-    database_connect_timeout: int = 3
+    database_connect_timeout: int = Field(3, ge=1, le=60)
     pseudonym_secret: str = LOCAL_DEFAULT_SECRET
     webchat_secret: str = LOCAL_DEFAULT_SECRET
     default_language: str = "es"
     log_level: str = "INFO"
-    content_dir: Path = field(default=PROJECT_ROOT / "content")
+    content_dir: Path = PROJECT_ROOT / "content"
     # Public address the messaging platforms call, e.g. https://brujula.example.org (no trailing slash).
     # Webhook signatures are checked against it, so a reverse proxy in front does not break them.
     public_base_url: str = "http://localhost:5005"
+    # Headless browser for the browser tests (Debian's chromium).
+    chromium_path: str = "/usr/bin/chromium"
     # WhatsApp through Twilio
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_whatsapp_from: str = ""  # e.g. whatsapp:+14155238886
-    twilio_api_base_url: str = ""  # only for tests: a local fake of api.twilio.com
+    twilio_api_base_url: str = ""  # test mode only: a local fake of api.twilio.com
     twilio_template_content_sid: str = ""  # approved Content template for messages outside the 24 h window
-    twilio_timeout_seconds: float = 10.0
-    whatsapp_skip_signature: bool = False  # local development only; refused outside local mode
+    twilio_timeout_seconds: float = Field(10.0, gt=0)
+    whatsapp_skip_signature: bool = False  # local development only
     # Telegram
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
-    telegram_api_base_url: str = ""  # only for tests: a local fake of api.telegram.org, e.g. http://127.0.0.1:9/bot
+    telegram_api_base_url: str = ""  # test mode only: a local fake of api.telegram.org
     telegram_staff_chat_id: str = ""  # the caseworkers' group; other groups are ignored
-    telegram_timeout_seconds: float = 10.0
+    telegram_timeout_seconds: float = Field(10.0, gt=0)
     # Delivery retries (all channels)
-    send_attempts: int = 3
-    send_backoff_seconds: float = 1.0
-    outbox_retry_interval_seconds: float = 30.0
+    send_attempts: int = Field(3, ge=1, le=10)
+    send_backoff_seconds: float = Field(1.0, ge=0)
+    outbox_retry_interval_seconds: float = Field(30.0, gt=0)
+
+    class Config:
+        case_sensitive = False
+        anystr_strip_whitespace = True
+
+    @validator("environment", pre=True)
+    def _lower_environment(cls, value):  # noqa: N805 - pydantic validators are class methods
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @validator("log_level", pre=True)
+    def _log_level(cls, value):  # noqa: N805
+        value = str(value).strip().upper()
+        if value not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value
+
+    @validator("default_language")
+    def _language(cls, value):  # noqa: N805
+        if value not in LANGUAGE_CODES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGE_CODES)}")
+        return value
+
+    @validator("public_base_url", "twilio_api_base_url", "telegram_api_base_url")
+    def _no_trailing_slash(cls, value):  # noqa: N805
+        return value.rstrip("/")
+
+    @root_validator(skip_on_failure=True)
+    def _fail_closed(cls, values):  # noqa: N805
+        environment = values["environment"]
+        if environment is not Environment.TEST:
+            for name in TEST_ONLY_OVERRIDES:
+                if values.get(name):
+                    raise ValueError(f"{name.upper()} is only allowed when BRUJULA_ENV=test")
+        if environment is Environment.PRODUCTION:
+            for name in SECRET_VARIABLES:
+                value = values.get(name) or ""
+                if value == LOCAL_DEFAULT_SECRET or len(value) < 16:
+                    raise ValueError(f"{name.upper()} must be set to a private value of 16+ characters "
+                                     "(BRUJULA_ENV is production unless set to local or test)")
+            if values.get("telegram_bot_token") and len(values.get("telegram_webhook_secret") or "") < 16:
+                raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 16+ characters when a bot token is set")
+        if environment is not Environment.LOCAL and values.get("whatsapp_skip_signature"):
+            raise ValueError("WHATSAPP_SKIP_SIGNATURE is only allowed when BRUJULA_ENV=local")
+        return values
 
     @property
     def is_local(self) -> bool:
-        return self.environment == "local"
+        return self.environment is Environment.LOCAL
 
-    def check(self) -> "Settings":
-        """Refuse unsafe values outside local mode; return self for chaining."""
-        if self.environment not in ("local", "test", "production"):
-            raise SettingsError(
-                f"BRUJULA_ENV must be local, test or production, not {self.environment!r}"
-            )
-        if not self.is_local:
-            for name in SECRET_VARIABLES:
-                value = getattr(self, name.lower())
-                if value == LOCAL_DEFAULT_SECRET or len(value) < 16:
-                    raise SettingsError(
-                        f"{name} must be set to a private value of 16+ characters "
-                        f"when BRUJULA_ENV={self.environment}"
-                    )
-            if self.telegram_bot_token and len(self.telegram_webhook_secret) < 16:
-                raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 16+ characters when a bot token is set")
-            if self.whatsapp_skip_signature:
-                raise SettingsError("WHATSAPP_SKIP_SIGNATURE is only allowed when BRUJULA_ENV=local")
-        if self.default_language not in ("es", "en"):
-            raise SettingsError("DEFAULT_LANGUAGE must be 'es' or 'en'")
-        return self
+    @property
+    def is_test(self) -> bool:
+        return self.environment is Environment.TEST
 
 
-def load_settings(environ: "os._Environ[str] | dict[str, str] | None" = None) -> Settings:
-    """Build settings from the environment (or a given mapping, for tests)."""
-    env = os.environ if environ is None else environ
-    defaults = Settings()
-    return Settings(
-        environment=env.get("BRUJULA_ENV", defaults.environment).strip().lower(),
-        database_url=env.get("DATABASE_URL", defaults.database_url),
-        database_connect_timeout=int(
-            env.get("DATABASE_CONNECT_TIMEOUT", defaults.database_connect_timeout)
-        ),
-        pseudonym_secret=env.get("PSEUDONYM_SECRET", defaults.pseudonym_secret),
-        webchat_secret=env.get("WEBCHAT_SECRET", defaults.webchat_secret),
-        default_language=env.get("DEFAULT_LANGUAGE", defaults.default_language),
-        log_level=env.get("LOG_LEVEL", defaults.log_level).upper(),
-        content_dir=Path(env.get("CONTENT_DIR", str(defaults.content_dir))),
-        public_base_url=env.get("PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
-        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
-        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-        twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", ""),
-        twilio_api_base_url=env.get("TWILIO_API_BASE_URL", "").rstrip("/"),
-        twilio_template_content_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID", ""),
-        twilio_timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS", defaults.twilio_timeout_seconds)),
-        whatsapp_skip_signature=_flag(env.get("WHATSAPP_SKIP_SIGNATURE", "")),
-        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
-        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
-        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").rstrip("/"),
-        telegram_staff_chat_id=env.get("TELEGRAM_STAFF_CHAT_ID", ""),
-        telegram_timeout_seconds=float(env.get("TELEGRAM_TIMEOUT_SECONDS", defaults.telegram_timeout_seconds)),
-        send_attempts=int(env.get("SEND_ATTEMPTS", defaults.send_attempts)),
-        send_backoff_seconds=float(env.get("SEND_BACKOFF_SECONDS", defaults.send_backoff_seconds)),
-        outbox_retry_interval_seconds=float(
-            env.get("OUTBOX_RETRY_INTERVAL_SECONDS", defaults.outbox_retry_interval_seconds)
-        ),
-    ).check()
+class _FromMapping(Settings):
+    """Settings from a given mapping only (the process environment is not read)."""
+
+    class Config:
+        @classmethod
+        def customise_sources(cls, init_settings, env_settings, file_secret_settings):
+            return (init_settings,)
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+def _one_line(error: ValidationError) -> str:
+    reasons = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"] if part != "__root__")
+        variable = "BRUJULA_ENV" if field == "environment" else field.upper()
+        reasons.append(f"{variable}: {item['msg']}" if field else item["msg"])
+    return "; ".join(reasons)
+
+
+def load_settings(environ: Optional[dict[str, str]] = None) -> Settings:
+    """Settings from the environment (or from a given mapping, for tests); SettingsError with one line if bad."""
+    try:
+        if environ is None:
+            return Settings()
+        known = {name.upper() for name in Settings.__fields__} | {"BRUJULA_ENV"}
+        values = {k.lower(): v for k, v in environ.items() if k.upper() in known}
+        if "brujula_env" in values:
+            values["environment"] = values.pop("brujula_env")
+        return _FromMapping(**values)
+    except ValidationError as error:
+        raise SettingsError(_one_line(error)) from None
+
+
+_current: Optional[Settings] = None
 
 
 def get_settings() -> Settings:
-    """Current settings. Read on every call: cheap, and tests can change the environment."""
-    return load_settings()
+    """The process's settings, read and validated on the first call."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def reset_settings() -> None:
+    """Forget the settings, so the next call reads the environment again (tests only)."""
+    global _current
+    _current = None
+
+
+def validate_at_start(process: str) -> Settings:
+    """Called once where a server process starts: bad configuration stops it with a one-line reason."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        print(f"{process}: configuration error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None

@@ -4,19 +4,42 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Optional inputs from outside the repository (evaluation sets); tests that need them say so and skip.
 SHARED = PROJECT_ROOT.parent / "shared"
 POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
+# The test suite chooses test mode itself (importing `actions` validates the settings of the process).
+os.environ["BRUJULA_ENV"] = "test"
+
 
 @pytest.fixture(autouse=True)
-def _local_environment(monkeypatch, tmp_path):
-    """Tests run in local mode against a database of their own, never var/brujula.db."""
-    monkeypatch.setenv("BRUJULA_ENV", "local")
+def _test_environment(monkeypatch, tmp_path):
+    """Tests run in test mode against a database of their own, never var/brujula.db."""
+    from bot.settings import reset_settings
+
+    monkeypatch.setenv("BRUJULA_ENV", "test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'content.db'}")
+    reset_settings()
+    yield
+    reset_settings()
+
+
+@pytest.fixture
+def set_env(monkeypatch) -> Callable[..., None]:
+    """Change environment variables for this test and have the settings read them again."""
+    from bot.settings import reset_settings
+
+    def apply(**variables: str) -> None:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        reset_settings()
+
+    return apply
 
 
 @pytest.fixture
@@ -53,54 +76,59 @@ def postgres_url():
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, monkeypatch) -> str:
+def database_url(request, set_env) -> str:
     """Runs the test once on SQLite and once on PostgreSQL; DATABASE_URL points at it."""
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    monkeypatch.setenv("DATABASE_URL", url)
+    set_env(DATABASE_URL=url)
     return url
 
 
 @pytest.fixture
 def empty_repo(database_url):
     from bot.cli import db_upgrade
-    from bot.repository import ContentRepository
+    from bot.content.repository import ContentRepository
 
     db_upgrade(database_url)
     return ContentRepository(database_url)
 
 
+CONTENT_DIR = Path(os.environ.get("CONTENT_DIR") or PROJECT_ROOT / "content")
+
+
 @pytest.fixture(scope="session")
 def content_pack():
-    from bot.content_pack import read_pack
+    """The starter content pack (CONTENT_DIR, else the repository's content/)."""
+    from bot.content.pack import read_pack
 
-    return read_pack(PROJECT_ROOT / "content")
+    return read_pack(CONTENT_DIR)
 
 
 @pytest.fixture(scope="session")
 def topic_ids() -> list[str]:
+    """The topic taxonomy (the repository's own copy of shared/topics.tsv, grown with the content)."""
     import csv
 
-    with (SHARED / "topics.tsv").open(encoding="utf-8") as handle:
+    with (CONTENT_DIR / "topics.tsv").open(encoding="utf-8") as handle:
         return [row["topic_id"] for row in csv.DictReader(handle, delimiter="\t")]
 
 
 @pytest.fixture
 def loaded_repo(empty_repo, content_pack):
     """A database with the starter content pack loaded."""
-    from bot.content_pack import load_pack
+    from bot.content.pack import load_pack
 
     load_pack(empty_repo, content_pack)
     return empty_repo
 
 
 @pytest.fixture
-def sqlite_content(sqlite_url, monkeypatch, content_pack):
+def sqlite_content(sqlite_url, set_env, content_pack):
     """SQLite database with the content pack, selected through DATABASE_URL (for actions)."""
     from bot.cli import db_upgrade
-    from bot.content_pack import load_pack
-    from bot.repository import ContentRepository
+    from bot.content.pack import load_pack
+    from bot.content.repository import ContentRepository
 
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    set_env(DATABASE_URL=sqlite_url)
     db_upgrade(sqlite_url)
     repo = ContentRepository(sqlite_url)
     load_pack(repo, content_pack)

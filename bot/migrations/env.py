@@ -1,8 +1,9 @@
 """Alembic environment: the database URL comes from `bot.settings` (or the caller's config)."""
 from alembic import context
 
-from bot.db import get_engine
-from bot.models import Base
+import bot.content.models  # noqa: F401 - registers the content tables on Base.metadata
+import bot.messaging.models  # noqa: F401 - registers the messaging tables
+from bot.db import Base, get_engine
 
 config = context.config
 

@@ -1,10 +1,17 @@
-"""Custom actions, run as Rasa would: a Tracker built from a dict and a fresh CollectingDispatcher."""
+"""Custom actions, run as Rasa would: a Tracker built from a dict and a fresh CollectingDispatcher.
+
+Every test asserts the exact messages and events. `run()` fails on an unexpected apology (reply_kind "error")
+or error-level log record, because the action base class turns any exception into a kind apology plus the
+menu: a test that only checked "a menu came back" would pass with a broken action.
+"""
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import (
@@ -17,6 +24,15 @@ from actions.actions import (
     ActionShowMenu,
     ActionSmallTalk,
 )
+from bot.language import text
+
+MAIN_MENU_ES = ["/area_labour", "/area_risks", "/area_return", "/area_help"]
+MAIN_MENU_BUTTONS_ES = [
+    {"title": "Trabajar o migrar de forma legal", "payload": "/area_labour"},
+    {"title": "Riesgos del camino irregular", "payload": "/area_risks"},
+    {"title": "Regreso a Guatemala y apoyo", "payload": "/area_return"},
+    {"title": "Ayuda urgente o hablar con una persona", "payload": "/area_help"},
+]
 
 
 def make_tracker(
@@ -46,15 +62,38 @@ def make_tracker(
     )
 
 
-def run(action, tracker: Tracker):
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker, {})
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return dispatcher.messages, slots
+@pytest.fixture
+def run(caplog):
+    """Run an action; fail on an apology or an error log unless the test says it expects one."""
+
+    def run_action(action, tracker: Tracker, expect_error: bool = False):
+        caplog.clear()
+        dispatcher = CollectingDispatcher()
+        with caplog.at_level(logging.ERROR):
+            events = action.run(dispatcher, tracker, {})
+        slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        if not expect_error:
+            assert slots.get("reply_kind") != "error", f"{action.name()} apologised: {errors}"
+            assert not errors, f"{action.name()} logged errors: {[r.getMessage() for r in errors]}"
+        return dispatcher.messages, events
+
+    return run_action
+
+
+def slots_of(events: list[dict]) -> dict[str, Any]:
+    assert all(e["event"] == "slot" for e in events), events
+    return {e["name"]: e["value"] for e in events}
 
 
 def payloads(message: dict) -> list[str]:
     return [b["payload"] for b in message.get("buttons") or []]
+
+
+def message(text_: str, buttons: Optional[list[dict]] = None, **metadata: Any) -> dict:
+    """A message as CollectingDispatcher records it."""
+    return {"text": text_, "buttons": buttons or [], "elements": [], "custom": {}, "template": None,
+            "response": None, "image": None, "attachment": None, **metadata}
 
 
 @pytest.fixture(autouse=True)
@@ -62,164 +101,232 @@ def content(sqlite_content):
     return sqlite_content
 
 
+@pytest.fixture
+def known_answer(content):
+    """A published H-2A answer with known words, so replies can be compared exactly."""
+    fields = {
+        "title": "Visa H-2A", "body": "Texto de prueba sobre la H-2A.", "details": "Detalles de prueba.",
+        "follow_ups": ["labour.fees", "labour.scams"],
+        "sources": [{"name": "U.S. Department of Labor — H-2A", "url": "https://www.dol.gov/"},
+                    {"name": "MINTRAB (Guatemala)", "url": None}],
+    }
+    draft = content.save_draft("labour.h2a", "es", fields)
+    return content.publish("labour.h2a", "es", draft.version)
+
+
+def test_topic_answer_is_title_body_source_and_a_way_on(run, content, known_answer):
+    messages, events = run(ActionAnswerTopic(), make_tracker("como saco la visa h2a para el campo", "labour.h2a"))
+    titles = content.titles(["labour.fees", "labour.scams"], "es")
+    buttons = [{"title": "Más información", "payload": "/ask_more"},
+               {"title": titles["labour.fees"], "payload": "/labour.fees"},
+               {"title": titles["labour.scams"], "payload": "/labour.scams"},
+               {"title": "Menú principal", "payload": "/main_menu"}]
+    expected_text = "Visa H-2A\n\nTexto de prueba sobre la H-2A.\n\nFuente: U.S. Department of Labor; MINTRAB"
+    assert messages == [message(expected_text, buttons, topic_id="labour.h2a",
+                                answer_version=known_answer.version, answer_lang="es")]
+    assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "answer"),
+                      SlotSet("topic_id", "labour.h2a"), SlotSet("answer_version", known_answer.version),
+                      SlotSet("last_options", [b["payload"] for b in buttons])]
+
+
 @pytest.mark.parametrize(
-    "text, intent, lang",
+    "text_, intent, lang",
     [
-        ("como saco la visa h2a para trabajar en el campo", "labour.h2a", "es"),
         ("how do I get the h2a farm work visa", "labour.h2a", "en"),
         ("que hago si llego deportado al aeropuerto", "reintegration.arrival", "es"),
         ("is it legal for the recruiter to charge me", "labour.fees", "en"),
     ],
 )
-def test_topic_answer_comes_from_the_database_in_the_users_language(content, text, intent, lang):
-    messages, slots = run(ActionAnswerTopic(), make_tracker(text, intent))
+def test_topic_answer_comes_from_the_database_in_the_users_language(run, content, text_, intent, lang):
+    messages, events = run(ActionAnswerTopic(), make_tracker(text_, intent))
     answer = content.get_answer(intent, lang)
-    assert answer.body.strip() in messages[0]["text"]
-    assert slots["topic_id"] == intent and slots["answer_version"] == answer.version
-    assert slots["language"] == lang and slots["reply_kind"] == "answer"
-    assert messages[0]["topic_id"] == intent  # traceable in the bot event metadata too
+    assert len(messages) == 1
+    assert messages[0]["text"].startswith(f"{answer.title}\n\n{answer.body.strip()}\n\n")
+    assert slots_of(events)["topic_id"] == intent and slots_of(events)["answer_version"] == answer.version
+    assert slots_of(events)["language"] == lang and slots_of(events)["reply_kind"] == "answer"
 
 
-def test_every_answer_names_its_source_and_offers_a_way_on(content):
-    messages, slots = run(ActionAnswerTopic(), make_tracker("visa h2a?", "labour.h2a"))
-    assert "Fuente:" in messages[0]["text"]
-    options = payloads(messages[0])
-    assert options[-1] == "/main_menu"
-    assert len(options) >= 2
-    assert slots["last_options"] == options
-
-
-def test_published_edit_is_served_on_the_next_reply_without_restart(content):
+def test_published_edit_is_served_on_the_next_reply_without_restart(run, content):
     draft = content.save_draft("labour.h2a", "es", {"body": "Texto revisado por el equipo de contenido."})
     content.publish("labour.h2a", "es", draft.version)
-    messages, slots = run(ActionAnswerTopic(), make_tracker("visa h2a?", "labour.h2a"))
-    assert "Texto revisado por el equipo de contenido." in messages[0]["text"]
-    assert slots["answer_version"] == draft.version
+    messages, events = run(ActionAnswerTopic(), make_tracker("visa h2a?", "labour.h2a"))
+    assert "\n\nTexto revisado por el equipo de contenido.\n\n" in messages[0]["text"]
+    assert slots_of(events)["answer_version"] == draft.version
 
 
-def test_missing_english_translation_falls_back_to_spanish_with_a_note(content):
+def test_missing_english_translation_falls_back_to_spanish_with_a_note(run, content):
     from sqlalchemy import update
 
+    from bot.content.models import AnswerVersion
     from bot.db import session_scope
-    from bot.models import AnswerVersion
 
     with session_scope() as session:
         session.execute(update(AnswerVersion).where(AnswerVersion.topic_id == "labour.h2b",
                                                     AnswerVersion.lang == "en").values(status="archived"))
-    messages, _ = run(ActionAnswerTopic(), make_tracker("what about the h2b visa for hotels", "labour.h2b"))
-    assert "not yet available in English" in messages[0]["text"]
-    assert content.get_answer("labour.h2b", "es").body.strip() in messages[0]["text"]
+    messages, events = run(ActionAnswerTopic(), make_tracker("what about the h2b visa for hotels", "labour.h2b"))
+    spanish = content.get_answer("labour.h2b", "es")
+    assert messages[0]["text"].startswith(
+        f"{text('translation_missing', 'en')}\n\n{spanish.title}\n\n{spanish.body.strip()}\n\n")
+    assert slots_of(events)["language"] == "en"
 
 
-def test_danger_in_any_message_gets_the_emergency_answer_first(content):
-    messages, slots = run(ActionAnswerTopic(), make_tracker("auxilio me quieren matar los coyotes", "risks.smugglers"))
-    emergency = content.get_answer("help.emergency", "es")
-    assert emergency.body.strip() in messages[0]["text"]
-    assert content.get_answer("risks.smugglers", "es").body.strip() in messages[1]["text"]
+def test_danger_in_any_message_gets_the_emergency_answer_first(run, content):
+    messages, events = run(ActionAnswerTopic(), make_tracker("auxilio me quieren matar los coyotes", "risks.smugglers"))
+    emergency, smugglers = content.get_answer("help.emergency", "es"), content.get_answer("risks.smugglers", "es")
+    assert [m["topic_id"] for m in messages] == ["help.emergency", "risks.smugglers"]
+    assert messages[0]["text"].startswith(f"{emergency.title}\n\n{emergency.body.strip()}")
+    assert messages[1]["text"].startswith(f"{smugglers.title}\n\n{smugglers.body.strip()}")
+    assert slots_of(events)["topic_id"] == "risks.smugglers"
 
 
-def test_greeting_has_privacy_notice_and_numbered_main_menu():
-    messages, slots = run(ActionGreet(), make_tracker("hola", "greet"))
-    assert "Privacidad" in messages[0]["text"]
-    assert payloads(messages[-1]) == ["/area_labour", "/area_risks", "/area_return", "/area_help"]
-    assert slots["last_options"] == payloads(messages[-1])
+def test_greeting_has_privacy_notice_and_numbered_main_menu(run):
+    messages, events = run(ActionGreet(), make_tracker("hola", "greet"))
+    assert messages == [message(f"{text('greeting', 'es')}\n{text('privacy', 'es')}"),
+                        message(text("main_menu", "es"), MAIN_MENU_BUTTONS_ES)]
+    assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "menu"),
+                      SlotSet("last_options", MAIN_MENU_ES)]
 
 
-def test_area_menu_lists_its_topics(content):
-    messages, _ = run(ActionShowMenu(), make_tracker("riesgos", "area_risks"))
-    options = payloads(messages[0])
-    assert "/risks.smugglers" in options and "/risks.trafficking" in options
-    assert options[-1] == "/main_menu"
-    assert not any(p.startswith("/labour") for p in options)
+def test_default_language_setting_is_honoured_when_a_message_shows_none(run, set_env):
+    set_env(DEFAULT_LANGUAGE="en")
+    messages, events = run(ActionGreet(), make_tracker("/greet", "greet"))
+    assert messages[0]["text"] == f"{text('greeting', 'en')}\n{text('privacy', 'en')}"
+    assert slots_of(events)["language"] == "en"
 
 
-def test_number_picks_the_option_shown_last(content):
-    slots = {"last_options": ["/area_labour", "/area_risks", "/area_return", "/area_help"]}
-    messages, new_slots = run(ActionSelectOption(), make_tracker("2", "select_option", slots))
+def test_area_menu_lists_its_topics(run, content):
+    messages, events = run(ActionShowMenu(), make_tracker("riesgos", "area_risks"))
+    expected = [{"title": title, "payload": f"/{topic_id}"} for topic_id, title in content.menu("risks", "es")]
+    expected.append({"title": "Menú principal", "payload": "/main_menu"})
+    assert messages == [message(text("area_menu", "es", area="Riesgos del camino irregular"), expected)]
     assert "/risks.smugglers" in payloads(messages[0])
-    options = new_slots["last_options"]
-    first_topic = options[0]
-    tracker = make_tracker("opcion 1", "select_option", {"last_options": options})
-    messages, new_slots = run(ActionSelectOption(), tracker)
-    assert new_slots["topic_id"] == first_topic[1:]
+    assert slots_of(events)["last_options"] == [b["payload"] for b in expected]
 
 
-def test_zero_goes_back_to_the_main_menu():
-    messages, _ = run(ActionSelectOption(), make_tracker("0", "select_option", {"last_options": ["/labour.h2a"]}))
-    assert payloads(messages[0])[0] == "/area_labour"
+def test_number_picks_the_option_shown_last(run, content):
+    messages, events = run(ActionSelectOption(), make_tracker("2", "select_option", {"last_options": MAIN_MENU_ES}))
+    assert messages[0]["text"] == text("area_menu", "es", area="Riesgos del camino irregular")
+    options = slots_of(events)["last_options"]
+    messages, events = run(ActionSelectOption(), make_tracker("opcion 1", "select_option", {"last_options": options}))
+    assert slots_of(events)["topic_id"] == options[0][1:]
+    assert messages[0]["topic_id"] == options[0][1:]
 
 
-def test_number_out_of_range_shows_the_same_list_again(content):
+def test_zero_goes_back_to_the_main_menu(run):
+    messages, events = run(ActionSelectOption(), make_tracker("0", "select_option",
+                                                              {"last_options": ["/labour.h2a"]}))
+    assert messages == [message(text("main_menu", "es"), MAIN_MENU_BUTTONS_ES)]
+    assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "menu"),
+                      SlotSet("last_options", MAIN_MENU_ES)]
+
+
+def test_number_out_of_range_shows_the_same_list_again(run, content):
     options = ["/labour.h2a", "/labour.h2b", "/main_menu"]
-    messages, slots = run(ActionSelectOption(), make_tracker("7", "select_option", {"last_options": options}))
-    assert "7" in messages[0]["text"]
-    assert payloads(messages[0]) == options
+    messages, events = run(ActionSelectOption(), make_tracker("7", "select_option", {"last_options": options}))
+    titles = content.titles(["labour.h2a", "labour.h2b"], "es")
+    assert messages == [message(text("option_unknown", "es", number="7"), [
+        {"title": titles["labour.h2a"], "payload": "/labour.h2a"},
+        {"title": titles["labour.h2b"], "payload": "/labour.h2b"},
+        {"title": "Menú principal", "payload": "/main_menu"}])]
+    assert slots_of(events)["last_options"] == options and slots_of(events)["reply_kind"] == "menu"
 
 
-def test_more_gives_the_details_of_the_last_topic(content):
-    with_details = [t for t in content.list_topics() if (content.get_answer(t.id, "es").details)]
-    assert with_details, "the content pack should have at least one answer with details"
-    topic = with_details[0].id
-    messages, slots = run(ActionMore(), make_tracker("mas info", "ask_more", {"topic_id": topic}))
-    assert content.get_answer(topic, "es").details.strip() in messages[0]["text"]
+def test_typing_an_option_title_picks_it(run, content):
+    title = content.titles(["labour.h2b"], "es")["labour.h2b"]
+    messages, events = run(ActionFallback(), make_tracker(title.upper(), "nlu_fallback",
+                                                          {"last_options": ["/labour.h2a", "/labour.h2b"]}))
+    assert slots_of(events)["topic_id"] == "labour.h2b" and messages[0]["topic_id"] == "labour.h2b"
+    assert content.unanswered() == []
 
 
-@pytest.mark.parametrize("text, lang", [("English please", "en"), ("en español", "es")])
-def test_language_switch_is_remembered(text, lang):
-    messages, slots = run(ActionChangeLanguage(), make_tracker(text, "change_language", {"language": "es"}))
-    assert slots["language"] == lang
-    assert ("English" in messages[0]["text"]) == (lang == "en")
+def test_more_gives_the_details_of_the_last_topic(run, content, known_answer):
+    messages, events = run(ActionMore(), make_tracker("mas info", "ask_more", {"topic_id": "labour.h2a"}))
+    assert messages[0]["text"] == "Visa H-2A\n\nDetalles de prueba.\n\nFuente: U.S. Department of Labor; MINTRAB"
+    assert "/ask_more" not in payloads(messages[0])
+    assert slots_of(events)["topic_id"] == "labour.h2a"
 
 
-def test_answers_follow_the_chosen_language_for_language_neutral_messages(content):
-    messages, slots = run(ActionSelectOption(), make_tracker("1", "select_option",
-                                                             {"language": "en", "last_options": ["/labour.h2a"]}))
-    assert content.get_answer("labour.h2a", "en").body.strip() in messages[0]["text"]
+def test_more_without_a_topic_asks_which_one(run):
+    messages, events = run(ActionMore(), make_tracker("mas", "ask_more"))
+    assert messages == [message(text("more_no_topic", "es"), MAIN_MENU_BUTTONS_ES)]
 
 
-def test_fallback_is_honest_offers_guesses_and_logs_without_personal_data(content):
+@pytest.mark.parametrize("text_, lang", [("English please", "en"), ("en español", "es")])
+def test_language_switch_is_remembered(run, text_, lang):
+    messages, events = run(ActionChangeLanguage(), make_tracker(text_, "change_language", {"language": "es"}))
+    assert messages[0] == message(text("language_set", lang))
+    assert messages[1]["text"] == text("main_menu", lang)
+    assert slots_of(events)["language"] == lang
+
+
+def test_answers_follow_the_chosen_language_for_language_neutral_messages(run, content):
+    messages, events = run(ActionSelectOption(), make_tracker("1", "select_option",
+                                                              {"language": "en", "last_options": ["/labour.h2a"]}))
+    english = content.get_answer("labour.h2a", "en")
+    assert messages[0]["text"].startswith(f"{english.title}\n\n{english.body.strip()}\n\n")
+    assert slots_of(events)["language"] == "en"
+
+
+def test_fallback_is_honest_offers_guesses_and_logs_without_personal_data(run, content):
     ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "labour.canada", "confidence": 0.25},
                {"name": "labour.h2a", "confidence": 0.2}]
-    text = "mi cel es 5555-1234 y quiero ir pa alla al norte a chambear"
-    messages, slots = run(ActionFallback(), make_tracker(text, "nlu_fallback", ranking=ranking))
-    assert "no entendí" in messages[0]["text"].lower()
-    assert payloads(messages[0])[:2] == ["/labour.canada", "/labour.h2a"]
-    assert slots["reply_kind"] == "fallback" and slots["fallback_count"] == 1.0
+    user_text = "mi cel es 5555-1234 y quiero ir pa alla al norte a chambear"
+    messages, events = run(ActionFallback(), make_tracker(user_text, "nlu_fallback", ranking=ranking))
+    titles = content.titles(["labour.canada", "labour.h2a"], "es")
+    assert messages == [message(text("fallback_first", "es"), [
+        {"title": titles["labour.canada"], "payload": "/labour.canada"},
+        {"title": titles["labour.h2a"], "payload": "/labour.h2a"},
+        {"title": "Menú principal", "payload": "/main_menu"}])]
+    assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 1.0), SlotSet("reply_kind", "fallback"),
+                      SlotSet("topic_id", None), SlotSet("answer_version", None),
+                      SlotSet("last_options", ["/labour.canada", "/labour.h2a", "/main_menu"])]
     [logged] = content.unanswered()
-    assert "5555" not in logged.text and logged.channel == "webchat"
-    assert logged.top_guesses[0]["name"] == "labour.canada"
+    assert logged.text == "mi cel es [teléfono] y quiero ir pa alla al norte a chambear"
+    assert logged.channel == "webchat" and logged.top_guesses[0]["name"] == "labour.canada"
 
 
-def test_second_fallback_in_a_row_offers_menu_and_a_person(content):
-    messages, slots = run(ActionFallback(), make_tracker("asdf qwer", "nlu_fallback", {"fallback_count": 1.0}))
-    assert "/help.human" in payloads(messages[0])
-    assert "/area_labour" in payloads(messages[0])
-    assert slots["fallback_count"] == 0.0
+def test_second_fallback_in_a_row_offers_menu_and_a_person(run, content):
+    messages, events = run(ActionFallback(), make_tracker("asdf qwer", "nlu_fallback", {"fallback_count": 1.0}))
+    human = content.titles(["help.human"], "es")["help.human"]
+    assert messages == [message(text("fallback_second", "es"),
+                                MAIN_MENU_BUTTONS_ES + [{"title": human, "payload": "/help.human"}])]
+    assert slots_of(events)["fallback_count"] == 0.0 and slots_of(events)["reply_kind"] == "fallback"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "¿¿??!!"])
-def test_messages_without_words_get_a_clear_reply(text):
-    messages, slots = run(ActionFallback(), make_tracker(text, "nlu_fallback"))
-    assert messages and messages[0]["text"]
-    assert payloads(messages[0])
+@pytest.mark.parametrize("text_", ["", "   ", "😀😀😀", "¿¿??!!"])
+def test_messages_without_words_get_a_clear_reply(run, content, text_):
+    messages, events = run(ActionFallback(), make_tracker(text_, "nlu_fallback"))
+    assert messages == [message(text("empty_message", "es"), MAIN_MENU_BUTTONS_ES)]
+    assert slots_of(events)["reply_kind"] == "fallback"
+    assert content.unanswered() == [], "nothing to log for a message without words"
 
 
-def test_small_talk_replies_in_the_users_language():
-    messages, _ = run(ActionSmallTalk(), make_tracker("thank you so much", "thanks"))
-    assert messages[0]["text"].startswith("You are welcome")
+@pytest.mark.parametrize("intent, key", [("thanks", "thanks"), ("goodbye", "goodbye")])
+def test_small_talk_replies_in_the_users_language(run, intent, key):
+    messages, events = run(ActionSmallTalk(), make_tracker("thank you so much, bye", intent))
+    expected_buttons = [] if key == "goodbye" else [
+        {"title": "Work or migrate legally", "payload": "/area_labour"},
+        {"title": "Risks of the irregular route", "payload": "/area_risks"},
+        {"title": "Return to Guatemala and support", "payload": "/area_return"},
+        {"title": "Urgent help or talk to a person", "payload": "/area_help"}]
+    assert messages == [message(text(key, "en"), expected_buttons)]
+    assert slots_of(events)["reply_kind"] == "small_talk"
 
 
-def test_database_unavailable_gets_an_apology_and_the_menu(monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-dir' / 'nothing.db'}")
-    (tmp_path / "missing-dir").mkdir()
-    (tmp_path / "missing-dir" / "nothing.db").mkdir()  # a directory: SQLite cannot open it
-    messages, slots = run(ActionAnswerTopic(), make_tracker("visa h2a?", "labour.h2a"))
-    assert "Lo siento" in messages[0]["text"]
-    assert payloads(messages[0])[0] == "/area_labour"
-    assert slots["reply_kind"] == "error"
+def test_database_unavailable_gets_an_apology_and_the_menu(run, set_env, tmp_path, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    (tmp_path / "missing-dir" / "nothing.db").mkdir(parents=True)  # a directory: SQLite cannot open it
+    set_env(DATABASE_URL=f"sqlite:///{tmp_path / 'missing-dir' / 'nothing.db'}")
+    messages, events = run(ActionAnswerTopic(), make_tracker("visa h2a?", "labour.h2a"), expect_error=True)
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert isinstance(record.exc_info[1], OperationalError), "the apology must come from the database failure"
+    assert messages == [message(text("unavailable", "es"), MAIN_MENU_BUTTONS_ES)]
+    assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "error"),
+                      SlotSet("last_options", MAIN_MENU_ES)]
 
 
-def test_every_answer_message_stays_short_enough_for_a_phone(content):
+def test_every_answer_message_stays_short_enough_for_a_phone(run, content):
     """Title, body and source line together: one screen-sized message for every topic and language."""
     for topic in content.list_topics():
         for lang in ("es", "en"):

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from bot.channel_store import ChannelStore
+from bot.messaging.store import ChannelStore
 from bot.cli import db_upgrade
-from bot.models import utcnow
+from bot.db import utcnow
 
 
 @pytest.fixture
@@ -22,11 +22,10 @@ def test_a_platform_message_id_is_accepted_once(store):
     assert store.record_inbound("telegram", "SM1") is True
 
 
-def test_contact_keeps_the_address_and_options_until_forgotten(store):
+def test_contact_keeps_the_address_until_forgotten(store):
     store.touch_contact("whatsapp-abc", "whatsapp", "whatsapp:+50255550000")
-    store.set_last_options("whatsapp-abc", [{"title": "Visa", "payload": "/labour.h2a"}])
     contact = store.contact("whatsapp-abc")
-    assert contact.address == "whatsapp:+50255550000" and contact.last_options[0]["payload"] == "/labour.h2a"
+    assert contact.address == "whatsapp:+50255550000" and contact.channel == "whatsapp"
     store.enqueue("whatsapp", "whatsapp-abc", [{"body": "hola"}])
     assert store.forget("whatsapp-abc") == 2
     assert store.contact("whatsapp-abc") is None and store.messages(sender_id="whatsapp-abc") == []
@@ -77,7 +76,7 @@ def test_pruning_forgets_delivered_replies_and_old_ids_but_keeps_open_ones(store
     from sqlalchemy import update
 
     from bot.db import session_scope
-    from bot.models import InboundMessage, OutboxMessage
+    from bot.messaging.models import InboundMessage, OutboxMessage
 
     store.record_inbound("whatsapp", "SM-old")
     delivered, waiting = store.enqueue("whatsapp", "p1", [{"body": "ya llegó"}, {"body": "pendiente"}])

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content_pack import LIMITS, check_pack, load_pack
+from bot.content.pack import LIMITS, check_pack, load_pack
 
-SOURCES_DIR = Path(__file__).resolve().parents[3] / "shared" / "sources"
+# The repository's copy of shared/sources/ (checked emergency numbers, sourced facts, the country strategy).
+SOURCES_DIR = Path(__file__).resolve().parents[2] / "content" / "sources" / "reference"
 
 
 def _answers(pack):
@@ -80,7 +81,7 @@ def test_loading_twice_changes_nothing_and_keeps_staff_edits(loaded_repo, conten
 def test_pack_with_a_missing_translation_is_refused(content_pack, empty_repo):
     from copy import deepcopy
 
-    from bot.content_pack import Pack, PackError
+    from bot.content.pack import Pack, PackError
 
     broken = Pack(deepcopy(content_pack.topics), content_pack.service_points)
     del broken.topics[0]["answers"]["en"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import Case, Outcome, read_cases, report
+from bot.tooling.evaluation import Case, Outcome, read_cases, report
 
 
 def outcome(expected, predicted, kind="answer", lang="es"):

@@ -74,33 +74,66 @@ def test_immediate_danger_phrases(text, danger):
     assert shows_immediate_danger(text) is danger
 
 
-def test_default_secrets_are_refused_outside_local_mode():
-    assert load_settings({}).is_local
+PRODUCTION_SECRETS = {"PSEUDONYM_SECRET": "p" * 32, "WEBCHAT_SECRET": "w" * 32}
+
+
+def test_production_is_the_default_and_refuses_the_published_secrets():
+    assert load_settings({"BRUJULA_ENV": "local"}).is_local
+    with pytest.raises(SettingsError, match="PSEUDONYM_SECRET"):
+        load_settings({})
     with pytest.raises(SettingsError, match="PSEUDONYM_SECRET"):
         load_settings({"BRUJULA_ENV": "production"})
     with pytest.raises(SettingsError):
         load_settings({"BRUJULA_ENV": "production", "PSEUDONYM_SECRET": LOCAL_DEFAULT_SECRET,
                        "WEBCHAT_SECRET": "x" * 32})
-    production = load_settings({"BRUJULA_ENV": "production", "PSEUDONYM_SECRET": "p" * 32,
-                                "WEBCHAT_SECRET": "w" * 32, "DATABASE_URL": "postgresql://db/brujula"})
+    production = load_settings({**PRODUCTION_SECRETS, "DATABASE_URL": "postgresql://db/brujula"})
+    assert production.environment.value == "production"
     assert production.database_url == "postgresql://db/brujula"
 
 
 def test_unknown_environment_is_refused():
-    with pytest.raises(SettingsError):
+    with pytest.raises(SettingsError, match="BRUJULA_ENV"):
         load_settings({"BRUJULA_ENV": "staging-ish"})
 
 
+@pytest.mark.parametrize("variable", ["TWILIO_API_BASE_URL", "TELEGRAM_API_BASE_URL"])
+def test_api_base_url_overrides_are_honoured_in_test_mode_only(variable):
+    assert getattr(load_settings({"BRUJULA_ENV": "test", variable: "http://127.0.0.1:9/"}),
+                   variable.lower()) == "http://127.0.0.1:9"
+    for environment in ({"BRUJULA_ENV": "local"}, {"BRUJULA_ENV": "production", **PRODUCTION_SECRETS}):
+        with pytest.raises(SettingsError, match=f"{variable} is only allowed when BRUJULA_ENV=test"):
+            load_settings({**environment, variable: "http://127.0.0.1:9"})
+
+
+@pytest.mark.parametrize("variable, value", [("DEFAULT_LANGUAGE", "fr"), ("LOG_LEVEL", "chatty"),
+                                             ("SEND_ATTEMPTS", "many"), ("DATABASE_CONNECT_TIMEOUT", "0")])
+def test_bad_values_are_refused_with_the_variable_named(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({"BRUJULA_ENV": "local", variable: value})
+
+
+def test_settings_are_read_once_per_process(set_env):
+    from bot.settings import get_settings
+
+    first = get_settings()
+    import os
+
+    os.environ["DEFAULT_LANGUAGE"] = "en"  # not through set_env: the running process keeps what it validated
+    try:
+        assert get_settings() is first and first.default_language == "es"
+    finally:
+        del os.environ["DEFAULT_LANGUAGE"]
+
+
 def test_signature_checks_can_only_be_skipped_in_local_mode():
-    assert load_settings({"WHATSAPP_SKIP_SIGNATURE": "true"}).whatsapp_skip_signature
-    with pytest.raises(SettingsError, match="WHATSAPP_SKIP_SIGNATURE"):
-        load_settings({"BRUJULA_ENV": "production", "PSEUDONYM_SECRET": "p" * 32, "WEBCHAT_SECRET": "w" * 32,
-                       "WHATSAPP_SKIP_SIGNATURE": "1"})
+    assert load_settings({"BRUJULA_ENV": "local", "WHATSAPP_SKIP_SIGNATURE": "true"}).whatsapp_skip_signature
+    for environment in ({"BRUJULA_ENV": "test"}, {"BRUJULA_ENV": "production", **PRODUCTION_SECRETS}):
+        with pytest.raises(SettingsError, match="WHATSAPP_SKIP_SIGNATURE"):
+            load_settings({**environment, "WHATSAPP_SKIP_SIGNATURE": "1"})
 
 
-def test_a_telegram_bot_needs_a_webhook_secret_outside_local_mode():
-    base = {"BRUJULA_ENV": "production", "PSEUDONYM_SECRET": "p" * 32, "WEBCHAT_SECRET": "w" * 32,
-            "TELEGRAM_BOT_TOKEN": "1:abc"}
+def test_a_telegram_bot_needs_a_webhook_secret_in_production():
+    base = {**PRODUCTION_SECRETS, "TELEGRAM_BOT_TOKEN": "1:abc"}
     with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
         load_settings(base)
     assert load_settings({**base, "TELEGRAM_WEBHOOK_SECRET": "s" * 20}).telegram_bot_token == "1:abc"
@@ -111,6 +144,8 @@ def test_env_example_lists_every_setting():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    read = set(re.findall(r'env\.get\("([A-Z_]+)"', (root / "bot" / "settings.py").read_text()))
+    from bot.settings import Settings
+
+    read = {field.upper() for field in Settings.__fields__ if field != "environment"} | {"BRUJULA_ENV"}
     listed = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
     assert read and not read - listed, f"missing from .env.example: {sorted(read - listed)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.repository import ContentError
+from bot.content.repository import ContentError
 
 ANSWER = {
     "title": "Visa H-2A",
@@ -90,7 +90,7 @@ def test_database_allows_only_one_published_answer_per_language(repo):
     from sqlalchemy import update
 
     from bot.db import session_scope
-    from bot.models import AnswerVersion
+    from bot.content.models import AnswerVersion
 
     for _ in range(2):
         repo.save_draft("labour.h2a", "es", ANSWER)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from bot.model_cache import latest_model
-from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
+from bot.tooling.model_cache import latest_model
+from bot.tooling.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
 
 
 @dataclass
@@ -44,13 +44,13 @@ def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str,
     """`database_url` is where the content is loaded (SQLite in `tmp` by default); the servers use
     DATABASE_URL from `extra_env` if given (e.g. the same database through a proxy)."""
     from bot.cli import db_upgrade
-    from bot.content_pack import load_pack
-    from bot.repository import ContentRepository
+    from bot.content.pack import load_pack
+    from bot.content.repository import ContentRepository
 
     database_url = database_url or f"sqlite:///{tmp / 'content.db'}"
     db_upgrade(database_url)
     load_pack(ContentRepository(database_url), content_pack)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "local", "DATABASE_URL": database_url,
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "test", "DATABASE_URL": database_url,
            "SEND_BACKOFF_SECONDS": "0.1", "OUTBOX_RETRY_INTERVAL_SECONDS": "1", "LOG_LEVEL": "DEBUG", **extra_env}
     action_port, rasa_port = free_port(), free_port()
     tracker_db = tmp / "tracker.db"

@@ -1,11 +1,11 @@
-"""Text-channel formatting: splitting long replies, numbered options and mapping replies back."""
+"""Text-channel formatting: splitting long replies and numbered options (choices are parsed in
+tests/bot/test_language.py: one parser for every channel)."""
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from channels.formatting import match_option, split_text, with_options
+from bot.messaging.formatting import split_text, with_options
 
 OPTIONS = [{"title": "Visa H-2A", "payload": "/labour.h2a"}, {"title": "Riesgos del camino", "payload": "/area_risks"},
            {"title": "Menú principal", "payload": "/main_menu"}]
@@ -36,13 +36,3 @@ def test_split_never_exceeds_the_limit_or_loses_words(text, limit):
 def test_options_are_numbered_after_the_text():
     expected = "¿Qué quiere saber?\n\n1. Visa H-2A\n2. Riesgos del camino"
     assert with_options("¿Qué quiere saber?", OPTIONS[:2]) == expected
-
-
-@pytest.mark.parametrize(
-    "reply, payload",
-    [("1", "/labour.h2a"), (" 2 ", "/area_risks"), ("opción 3", "/main_menu"), ("#2", "/area_risks"),
-     ("3.", "/main_menu"), ("riesgos del camino", "/area_risks"), ("VISA H-2A", "/labour.h2a"),
-     ("menu principal", "/main_menu"), ("7", None), ("0", None), ("quiero la visa h2a", None), ("", None)],
-)
-def test_reply_maps_back_to_the_option_payload(reply, payload):
-    assert match_option(reply, OPTIONS) == payload

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.settings import get_settings
-from bot.telegram_admin import poll, set_webhook
 from channels.telegram import callback_data, outgoing_parts, resolve_callback
+from channels.telegram.admin import poll, set_webhook
 from tests.channels.fake_telegram import FakeTelegram
 
 TOKEN = "42:unit-test-token"
@@ -21,33 +21,31 @@ SECRET = "unit-test-webhook-secret-0123"
 def test_callback_data_fits_in_64_bytes_and_maps_back():
     long_payload = '/shared_location{"latitude": 14.123456789, "longitude": -91.123456789, "x": "ñññññ"}'
     short = "/labour.h2a"
-    assert callback_data(short) == short
-    key = callback_data(long_payload)
-    assert len(key.encode()) <= 64 and key != long_payload
-    options = ({"title": "A", "payload": long_payload, "key": key}, {"title": "B", "payload": short, "key": short})
-    assert resolve_callback(key, options) == long_payload
-    assert resolve_callback(short, ()) == short, "short payloads work even from an old keyboard"
-    assert resolve_callback("k:unknown", options) is None
-    assert resolve_callback(None, options) is None
+    assert callback_data(short, 1) == short, "a short payload works even from an old keyboard"
+    assert callback_data(long_payload, 3) == "3", "a long one becomes its option number"
+    assert resolve_callback(short) == short and resolve_callback("3") == "3"
+
+
+@pytest.mark.parametrize("data", [None, "", "k:unknown", {"a": 1}, ["/x"], True, 7, 1.5])
+def test_callback_data_that_is_not_a_payload_or_number_is_ignored(data):
+    assert resolve_callback(data) is None
 
 
 def test_replies_become_parts_with_numbered_keyboard_on_the_last():
     messages = [{"text": "x" * 5000, "buttons": [{"title": "Visa H-2A", "payload": "/labour.h2a"},
                                                  {"title": "Menú principal", "payload": "/main_menu"}]}]
-    parts, options = outgoing_parts(messages)
-    assert [len(p["body"]) <= 4096 for p in parts] == [True, True]
-    assert parts[0]["buttons"] == [] and parts[1]["buttons"][0] == {"text": "1. Visa H-2A",
-                                                                    "callback_data": "/labour.h2a"}
-    assert [o["payload"] for o in options] == ["/labour.h2a", "/main_menu"]
+    parts = outgoing_parts(messages)
+    assert [len(p["body"]) for p in parts] == [4096, 904]
+    assert parts[0]["buttons"] == []
+    assert parts[1]["buttons"] == [{"text": "1. Visa H-2A", "callback_data": "/labour.h2a"},
+                                   {"text": "2. Menú principal", "callback_data": "/main_menu"}]
 
 
 @pytest.fixture
-def fake(monkeypatch):
+def fake(set_env):
     server = FakeTelegram(TOKEN)
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("TELEGRAM_API_BASE_URL", server.base_url)
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://brujula.example.org")
+    set_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_SECRET=SECRET, TELEGRAM_API_BASE_URL=server.base_url,
+            PUBLIC_BASE_URL="https://brujula.example.org")
     yield server
     server.close()
 

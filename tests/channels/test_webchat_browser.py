@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.repository import ContentRepository
+from bot.content.repository import ContentRepository
 from tests.channels.servers import servers_with
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from bot.channel_store import ChannelStore
 from bot.cli import db_upgrade
-from bot.db import session_scope
-from bot.models import ChannelContact, utcnow
+from bot.db import session_scope, utcnow
+from bot.messaging.delivery import Deliverer
+from bot.messaging.models import ChannelContact
+from bot.messaging.store import ChannelStore
 from bot.settings import get_settings
-from channels.delivery import Deliverer
 from channels.whatsapp import TwilioSender, inbound_text, media_kind
 from tests.channels.fake_twilio import FakeTwilio
 
@@ -27,11 +27,10 @@ def fake():
 
 
 @pytest.fixture
-async def deliverer(fake, sqlite_url, monkeypatch):
-    for name, value in {"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE_URL": fake.base_url,
-                        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_TIMEOUT_SECONDS": "1",
-                        "TWILIO_TEMPLATE_CONTENT_SID": "HX" + "a" * 32, "DATABASE_URL": sqlite_url}.items():
-        monkeypatch.setenv(name, value)
+async def deliverer(fake, sqlite_url, set_env):
+    set_env(TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_BASE_URL=fake.base_url,
+            TWILIO_WHATSAPP_FROM="whatsapp:+14155238886", TWILIO_TIMEOUT_SECONDS="1",
+            TWILIO_TEMPLATE_CONTENT_SID="HX" + "a" * 32, DATABASE_URL=sqlite_url)
     db_upgrade(sqlite_url)
     store = ChannelStore(sqlite_url)
     store.touch_contact("whatsapp-p1", "whatsapp", NUMBER)
@@ -63,8 +62,8 @@ async def test_after_24_hours_the_content_template_is_used(deliverer, fake):
     assert "Body" not in sent
 
 
-async def test_outside_the_window_without_a_template_the_failure_is_visible(deliverer, fake, monkeypatch):
-    monkeypatch.setenv("TWILIO_TEMPLATE_CONTENT_SID", "")
+async def test_outside_the_window_without_a_template_the_failure_is_visible(deliverer, fake, set_env):
+    set_env(TWILIO_TEMPLATE_CONTENT_SID="")
     store = deliverer.store
     sender = TwilioSender(get_settings(), store)
     deliverer = Deliverer(store, sender.send, "whatsapp", 3, 0.01, 60)
@@ -103,13 +102,12 @@ async def test_replies_to_a_deleted_person_are_not_sent(deliverer, fake):
         ({"NumMedia": "1", "MediaContentType0": "audio/ogg"}, '/media_received{"media_kind": "audio"}'),
         ({"Latitude": "14.6", "Longitude": "-90.5"}, '/shared_location{"latitude": 14.6, "longitude": -90.5}'),
         ({"Latitude": "nan", "Longitude": "-90.5", "Body": "hola"}, "hola"),
-        ({"Body": "2"}, "/area_risks"),
+        ({"Body": "2"}, "2"),
         ({"Body": "  visa\x00 h2a  "}, "visa h2a"),
     ],
 )
 def test_inbound_message_becomes_text_or_payload(form, expected):
-    options = ({"title": "Trabajar", "payload": "/area_labour"}, {"title": "Riesgos", "payload": "/area_risks"})
-    assert inbound_text(form, options) == expected
+    assert inbound_text(form) == expected
 
 
 def test_media_kinds():

@@ -11,8 +11,8 @@ import uuid
 import pytest
 import yaml
 
-from bot.model_cache import latest_model
-from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
+from bot.tooling.model_cache import latest_model
+from bot.tooling.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
 from tests.conftest import POSTGRES_ADMIN_DSN, PROJECT_ROOT, _pg_admin_connection
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
@@ -28,9 +28,9 @@ def post(url: str, body: dict):
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory, content_pack):
     from bot.cli import db_upgrade
-    from bot.content_pack import load_pack
+    from bot.content.pack import load_pack
     from bot.db import dispose_engines
-    from bot.repository import ContentRepository
+    from bot.content.repository import ContentRepository
 
     tmp = tmp_path_factory.mktemp("prod")
     suffix = uuid.uuid4().hex[:10]

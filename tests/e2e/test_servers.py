@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.model_cache import latest_model
-from bot.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http, write_endpoints
+from bot.tooling.model_cache import latest_model
+from bot.tooling.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http, write_endpoints
 from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
 from tests.e2e.tcp_proxy import TcpProxy
 
@@ -55,9 +55,9 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, content_pack):
     from bot.cli import db_upgrade
-    from bot.content_pack import load_pack
+    from bot.content.pack import load_pack
     from bot.db import dispose_engines
-    from bot.repository import ContentRepository
+    from bot.content.repository import ContentRepository
 
     tmp = tmp_path_factory.mktemp("stack")
     name = f"brujula_e2e_{uuid.uuid4().hex[:10]}"
@@ -70,7 +70,7 @@ def stack(tmp_path_factory, content_pack):
     load_pack(repo, content_pack)
 
     proxy = TcpProxy("127.0.0.1", 5432).start()
-    env = {**os.environ, "BRUJULA_ENV": "local", "TF_CPP_MIN_LOG_LEVEL": "2",
+    env = {**os.environ, "BRUJULA_ENV": "test", "TF_CPP_MIN_LOG_LEVEL": "2",
            "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{proxy.port}/{name}"}
     action_port, rasa_port = free_port(), free_port()
     logs = [tmp / "actions.log", tmp / "rasa.log"]

@@ -1,0 +1,237 @@
+"""`bot`: Brújula's command-line tool.
+
+    bot db upgrade                      create or migrate the content database
+    bot content check | load [--force]  check / load the starter content pack (content/)
+    bot answer show TOPIC [--lang es]   the live answer and its versions
+    bot answer edit TOPIC LANG --body-file F [--publish]
+    bot answer rollback TOPIC LANG VERSION
+    bot unanswered [--limit N]          questions the assistant could not answer
+    bot outbox [--status failed]        WhatsApp/Telegram replies pending or failed
+    bot telegram set-webhook | poll     (plugin from channels/telegram) webhook / long polling for development
+    bot train [--force]                 train unless a model for the current data exists
+    bot eval FILE.tsv [--report PATH] [--min-accuracy 0.9]
+    bot serve                           action server + Rasa server + local web chat
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Optional, Sequence
+
+from bot.content.topics import is_topic_intent
+from bot.migrations import db_upgrade
+from bot.settings import PROJECT_ROOT, SettingsError, get_settings
+
+CLI_PLUGINS = "brujula.cli"
+
+
+def cmd_db(args) -> int:
+    if args.action == "upgrade":
+        db_upgrade()
+        print("database schema is up to date")
+    return 0
+
+
+def _required_topics() -> list[str]:
+    """Topic ids every pack must answer: the intents of the trained domain that name topics."""
+    import yaml
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return [i for i in domain["intents"] if is_topic_intent(i)]
+
+
+def cmd_content(args) -> int:
+    from bot.content.pack import PackError, check_pack, load_pack, read_pack
+    from bot.content.repository import ContentRepository
+
+    pack = read_pack(Path(args.dir) if args.dir else get_settings().content_dir)
+    if args.action == "check":
+        problems = check_pack(pack, _required_topics())
+        for problem in problems:
+            print(problem)
+        print(f"{len(pack.topics)} topics, {len(pack.service_points)} service points, {len(problems)} problems")
+        return 1 if problems else 0
+    try:
+        result = load_pack(ContentRepository(), pack, force=args.force, required_topics=_required_topics())
+    except PackError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(result.summary())
+    for skipped in result.answers_skipped:
+        print(f"  kept staff edit: {skipped} (use --force to replace)")
+    return 0
+
+
+def cmd_answer(args) -> int:
+    from bot.content.repository import ContentError, ContentRepository
+
+    repo = ContentRepository()
+    try:
+        if args.action == "show":
+            answer = repo.get_answer(args.topic, args.lang, fallback=False)
+            if answer is None:
+                print(f"no published answer for {args.topic} [{args.lang}]")
+            else:
+                print(f"{answer.title}  (v{answer.version}, {answer.status})\n\n{answer.body}\n")
+                for source in answer.sources:
+                    print(f"source: {source.get('name')} {source.get('url') or ''}")
+            for version in repo.history(args.topic, args.lang):
+                print(f"  v{version.version} {version.status:<9} {version.created_at:%Y-%m-%d %H:%M} "
+                      f"by {version.created_by} ({version.origin})")
+        elif args.action == "edit":
+            fields = {}
+            if args.body_file:
+                fields["body"] = Path(args.body_file).read_text(encoding="utf-8").strip()
+            if args.title:
+                fields["title"] = args.title
+            draft = repo.save_draft(args.topic, args.lang, fields, created_by=args.by)
+            print(f"saved draft v{draft.version}")
+            if args.publish:
+                repo.publish(args.topic, args.lang, draft.version, published_by=args.by)
+                print(f"published v{draft.version}")
+        elif args.action == "rollback":
+            answer = repo.rollback(args.topic, args.lang, args.version, by=args.by)
+            print(f"published v{answer.version} (copy of v{args.version})")
+    except ContentError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_unanswered(args) -> int:
+    from bot.content.repository import ContentRepository
+
+    for item in ContentRepository().unanswered(args.limit):
+        guesses = ", ".join(f"{g['name']} {g['confidence']:.2f}" for g in item.top_guesses)
+        print(f"{item.created_at:%Y-%m-%d %H:%M} [{item.lang or '?'}/{item.channel or '?'}] {item.text}  <{guesses}>")
+    return 0
+
+
+def cmd_outbox(args) -> int:
+    """Replies waiting to be sent or that failed: what staff check when someone did not get an answer."""
+    from bot.messaging.store import ChannelStore
+
+    statuses = ["pending", "sending", "failed", "undelivered"] if args.status == "open" else [args.status]
+    rows = ChannelStore().messages(statuses, limit=args.limit)
+    for row in rows:
+        preview = " ".join((row.body or row.media_url or "").split())[:60]
+        print(f"#{row.id} {row.channel:<9} {row.status:<11} attempts={row.attempts} "
+              f"code={row.error_code or '-'} next={row.next_attempt_at:%Y-%m-%d %H:%M:%S} "
+              f"to={row.sender_id[:18]}… error={row.last_error or '-'} | {preview}")
+    print(f"{len(rows)} message(s)")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from bot.tooling.model_cache import train
+
+    train(force=args.force)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from bot.tooling.evaluation import evaluate, format_report, read_cases, report, write_report
+    from bot.tooling.model_cache import latest_model
+
+    cases = read_cases(Path(args.file))
+    outcomes = evaluate(cases, Path(args.model) if args.model else latest_model(), args.action_url)
+    result = report(outcomes)
+    print(format_report(result))
+    if args.report:
+        write_report(result, Path(args.report))
+        print(f"\nreport written to {args.report}")
+    if args.min_accuracy is not None and result["overall_accuracy"] < args.min_accuracy:
+        print(f"overall accuracy below {args.min_accuracy:.0%}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from bot.tooling.serve import serve
+
+    return serve(rasa_port=args.port, action_port=args.action_port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot", description="Brújula command-line tool")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="content database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(func=cmd_db)
+
+    content = sub.add_parser("content", help="the starter content pack")
+    content.add_argument("action", choices=["check", "load"])
+    content.add_argument("--dir", help="content directory (default: CONTENT_DIR or ./content)")
+    content.add_argument("--force", action="store_true", help="replace answers edited by staff")
+    content.set_defaults(func=cmd_content)
+
+    answer = sub.add_parser("answer", help="show, edit or roll back one answer")
+    answer_sub = answer.add_subparsers(dest="action", required=True)
+    show = answer_sub.add_parser("show")
+    show.add_argument("topic")
+    show.add_argument("--lang", default="es")
+    edit = answer_sub.add_parser("edit")
+    edit.add_argument("topic")
+    edit.add_argument("lang")
+    edit.add_argument("--body-file")
+    edit.add_argument("--title")
+    edit.add_argument("--publish", action="store_true")
+    edit.add_argument("--by", default="staff")
+    rollback = answer_sub.add_parser("rollback")
+    rollback.add_argument("topic")
+    rollback.add_argument("lang")
+    rollback.add_argument("version", type=int)
+    rollback.add_argument("--by", default="staff")
+    answer.set_defaults(func=cmd_answer)
+
+    unanswered = sub.add_parser("unanswered", help="questions the assistant could not answer")
+    unanswered.add_argument("--limit", type=int, default=50)
+    unanswered.set_defaults(func=cmd_unanswered)
+
+    outbox = sub.add_parser("outbox", help="replies pending or failed on WhatsApp / Telegram")
+    outbox.add_argument("--status", default="open",
+                        choices=["open", "pending", "sending", "sent", "delivered", "read", "failed", "undelivered"])
+    outbox.add_argument("--limit", type=int, default=100)
+    outbox.set_defaults(func=cmd_outbox)
+
+    for plugin in entry_points(group=CLI_PLUGINS):
+        plugin.load()(sub)  # commands of the outer layers (e.g. `bot telegram`), found without importing them
+
+    train = sub.add_parser("train", help="train the model if the training data changed")
+    train.add_argument("--force", action="store_true")
+    train.set_defaults(func=cmd_train, needs_settings=False)  # training reads no settings (Docker builds it)
+
+    ev = sub.add_parser("eval", help="score the assistant on a labelled TSV (text, lang, topic)")
+    ev.add_argument("file")
+    ev.add_argument("--report", help="write the JSON report here")
+    ev.add_argument("--model", help="model archive (default: the one for the current data)")
+    ev.add_argument("--action-url", help="use this action server instead of starting one")
+    ev.add_argument("--min-accuracy", type=float, help="exit 1 when overall accuracy is lower")
+    ev.set_defaults(func=cmd_eval)
+
+    serve = sub.add_parser("serve", help="run the assistant with the local web chat")
+    serve.add_argument("--port", type=int, default=5005)
+    serve.add_argument("--action-port", type=int, default=5055)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    log_level = "INFO"
+    if getattr(args, "needs_settings", True):
+        try:
+            log_level = get_settings().log_level
+        except SettingsError as error:
+            print(f"bot: configuration error: {error}", file=sys.stderr)
+            return 2
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Content tables: topics, answer versions, service points, unanswered questions.
+
+Answers are immutable versions: an edit adds a row with the next version number; publishing it archives the
+previously published row. So every change keeps the previous version, and a rollback is "publish a copy
+of an old version". Schema changes go through Alembic migrations (bot/migrations).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import relationship
+
+from bot.db import Base, utcnow
+
+LANGUAGES = ("es", "en")
+DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
+STATUSES = (DRAFT, PUBLISHED, ARCHIVED)
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    id = Column(String(64), primary_key=True)  # stable id, e.g. "labour.h2a"
+    area = Column(String(32), nullable=False)  # menu area: labour, risks, reintegration, help, ...
+    description = Column(Text, nullable=False, default="")
+    menu_order = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    versions = relationship("AnswerVersion", back_populates="topic")
+
+
+class AnswerVersion(Base):
+    __tablename__ = "answer_versions"
+    __table_args__ = (
+        UniqueConstraint("topic_id", "lang", "version", name="uq_answer_version"),
+        # At most one published answer per topic and language.
+        Index(
+            "uq_one_published_answer",
+            "topic_id",
+            "lang",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    topic_id = Column(String(64), ForeignKey("topics.id"), nullable=False, index=True)
+    lang = Column(String(8), nullable=False)
+    version = Column(Integer, nullable=False)
+    status = Column(String(16), nullable=False, default=DRAFT)
+    title = Column(String(120), nullable=False)
+    short = Column(String(400), nullable=False, default="")
+    body = Column(Text, nullable=False)
+    details = Column(Text, nullable=True)
+    follow_ups = Column(JSON, nullable=False, default=list)  # topic ids
+    sources = Column(JSON, nullable=False, default=list)  # [{"name": ..., "url": ...}]
+    last_reviewed = Column(Date, nullable=True)
+    needs_review = Column(Boolean, nullable=False, default=False)
+    review_note = Column(Text, nullable=False, default="")
+    origin = Column(String(32), nullable=False, default="staff")  # "content-pack" or "staff"
+    created_by = Column(String(64), nullable=False, default="system")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    published_at = Column(DateTime, nullable=True)
+
+    topic = relationship("Topic", back_populates="versions")
+
+
+class ServicePoint(Base):
+    __tablename__ = "service_points"
+
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(80), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    kind = Column(String(40), nullable=False, index=True)
+    department = Column(String(80), nullable=True, index=True)
+    municipality = Column(String(80), nullable=True)
+    address = Column(Text, nullable=True)
+    latitude = Column(Float, nullable=True)
+    longitude = Column(Float, nullable=True)
+    location_precision = Column(String(20), nullable=True)
+    phone = Column(String(40), nullable=True)
+    hours = Column(Text, nullable=True)
+    languages = Column(JSON, nullable=False, default=list)
+    services = Column(JSON, nullable=False, default=list)
+    source = Column(Text, nullable=False)
+    last_verified = Column(Date, nullable=True)
+    needs_review = Column(Boolean, nullable=False, default=False)
+    active = Column(Boolean, nullable=False, default=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class UnansweredQuestion(Base):
+    """Questions the assistant could not answer, for content staff. Text is redacted before storage."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    lang = Column(String(8), nullable=True)
+    channel = Column(String(40), nullable=True)
+    top_guesses = Column(JSON, nullable=False, default=list)  # [{"name": intent, "confidence": float}]
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)

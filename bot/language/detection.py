@@ -1,0 +1,68 @@
+"""Which language to answer in: Spanish (default) or English.
+
+Detection is deliberately simple and predictable: count common function words of each language. Only a
+clear majority switches language, so short or mixed messages ("visa h2b?", "ok") keep the current one.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.language.folding import fold
+
+SUPPORTED = ("es", "en")
+
+_SPANISH = set(
+    """
+    a al algo alla aqui aca ahi como con cual cuando cuanto cuanta de del donde el ella ellos en entre era
+    es esa ese eso esta estan estas este esto estoy fue hay hacer hago la las le les lo los mas me mi mis
+    muy nada ni no nos o para pa pero por porque puedo pueden puede q que quien quiero se ser si sin sobre
+    son soy su sus tambien tengo tiene tienen todo un una uno unos usted ustedes voy xq ya yo hola buenas
+    gracias necesito ayuda trabajo trabajar visa pais papeles mio hijo hija esposo esposa cuesta cobran
+    """.split()
+)
+_ENGLISH = set(
+    """
+    a about am an and any are as at be been but by can could do does did for from get got have has he her
+    him his how i if im in is it its me my no not of on or our please she should so than that the their
+    them there they this to want was we what when where which who why will with would you your hi hello
+    thanks thank work job need help money country family wife husband son daughter
+    """.split()
+)
+_WORD = re.compile(r"[a-z']+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def detect_language(text: str) -> Optional[str]:
+    """'es' or 'en' when the text clearly is that language, else None."""
+    if not text or text.startswith("/"):
+        return None
+    if any(ch in text for ch in "ñ¿¡áéíóú"):
+        return "es"
+    words = _words(text)
+    es = sum(w in _SPANISH for w in words)
+    en = sum(w in _ENGLISH for w in words)
+    # "a", "me", "no" are in both lists; require a margin.
+    if en >= 2 and en > 2 * es:
+        return "en"
+    if es >= 2 and es > 2 * en:
+        return "es"
+    if len(words) <= 3:
+        if en > es and en >= 1 and not es:
+            return "en" if any(w in _ENGLISH - _SPANISH for w in words) else None
+        if es > en and es >= 1 and not en:
+            return "es" if any(w in _SPANISH - _ENGLISH for w in words) else None
+    return None
+
+
+def requested_language(text: str) -> Optional[str]:
+    """Language named in a switch request ("English", "en español por favor"), if any."""
+    words = set(_words(text))
+    if words & {"english", "ingles", "inglish", "engl"}:
+        return "en"
+    if words & {"espanol", "spanish", "castellano", "espaniol"}:
+        return "es"
+    return None

@@ -1,0 +1,117 @@
+"""Intent classifier: logistic regression on TF-IDF word (1-2) and character (2-5) n-grams.
+
+Why not DIET: on our data (about 2,000 short WhatsApp-style examples, 45 intents) this scored higher on the
+development set (see README, "Understanding") than DIET on the same n-gram features, trains in seconds
+instead of minutes on two cores, and its probabilities are stable from one training run to the next. No
+pre-trained weights are involved. Text is lower-cased and accents removed first, because people type
+"como", "cómo" and "komo" for the same word (the character n-grams absorb the rest of the spelling).
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import fold, option_number
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "ngram_intent_classifier.pkl"
+# A message that is only an option number ("2", "opción 3", "la dos") picks from the options shown last,
+# whatever the n-grams say: the choice must never depend on a statistical guess.
+SELECT_OPTION = "select_option"
+
+
+def build_pipeline(config: Dict[Text, Any]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    words = TfidfVectorizer(preprocessor=fold, ngram_range=(1, config["word_max_ngram"]), sublinear_tf=True)
+    chars = TfidfVectorizer(
+        preprocessor=fold, analyzer="char_wb", ngram_range=(config["char_min_ngram"], config["char_max_ngram"]),
+        sublinear_tf=True, min_df=2,
+    )
+    return make_pipeline(
+        make_union(words, chars),
+        LogisticRegression(C=config["C"], max_iter=config["max_iter"], random_state=config["random_state"]),
+    )
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class NgramIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "C": 10.0,
+            "max_iter": 3000,
+            "random_state": 7,
+            "word_max_ngram": 2,
+            "char_min_ngram": 2,
+            "char_max_ngram": 5,
+            "ranking_length": 10,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[Any] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "NgramIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        if len({m.get(INTENT) for m in examples}) < 2:
+            logger.warning("fewer than two intents with examples: the classifier is not trained")
+            return self._resource
+        model = build_pipeline(self._config)
+        model.fit([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples])
+        self._model = model
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / MODEL_FILE).write_bytes(pickle.dumps(model))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "NgramIntentClassifier":
+        model = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                # Our own artefact, written by train() into the model archive we built.
+                model = pickle.loads((directory / MODEL_FILE).read_bytes())  # noqa: S301
+        except (ValueError, FileNotFoundError):
+            logger.warning("no trained intent classifier in the model; every message will fall back")
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if option_number(text) is not None:
+                choice = {"name": SELECT_OPTION, "confidence": 1.0}
+                message.set(INTENT, choice, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [choice], add_to_output=True)
+                continue
+            if self._model is None or not text.strip():
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+                continue
+            probabilities = self._model.predict_proba([text])[0]
+            ranked = sorted(zip(self._model.classes_, probabilities, strict=True), key=lambda pair: -pair[1])
+            top = ranked[: self._config["ranking_length"]]
+            ranking = [{"name": str(name), "confidence": float(p)} for name, p in top]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,288 @@
+"""Telegram, with python-telegram-bot.
+
+    GET  /webhooks/telegram/          health
+    POST /webhooks/telegram/webhook   updates from Telegram (X-Telegram-Bot-Api-Secret-Token checked)
+
+Updates are parsed with PTB (`Update.de_json`). Commands: /start [campaign], /menu, /idioma, /language,
+/ayuda, /borrar (delete my data). Buttons become inline keyboards whose presses are always answered; typing
+the option's number works too. Replies go through the outbox (bot/messaging/delivery.py): in order, split
+at 4,096 characters, retried on RetryAfter and network errors. The Telegram id and names never reach Rasa:
+the sender id is a keyed pseudonym, the chat id lives only in `channel_contacts`.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+from typing import Any, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, UpdateType
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.language import text as interface_text
+from bot.messaging.delivery import SendError, SendFunction
+from bot.messaging.formatting import split_text
+from bot.messaging.store import ChannelStore, Outgoing
+from bot.messaging.text_input import clean_text
+from bot.privacy import pseudonym
+from bot.settings import Settings, get_settings
+from channels.base import OnNewMessage, OutboxChannel, reply_language
+
+logger = logging.getLogger(__name__)
+# httpx logs every request URL, which contains the bot token; PTB logs request data at debug.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("telegram").setLevel(logging.WARNING)
+
+CHANNEL = "telegram"
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4,096 characters
+CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes
+ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.EDITED_MESSAGE, UpdateType.CALLBACK_QUERY]
+COMMANDS = {"menu": "/main_menu", "ayuda": "/area_help", "help": "/area_help"}
+LANGUAGE_COMMANDS = ("idioma", "language")
+DELETE_COMMANDS = ("borrar", "delete")
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+def new_bot(settings: Settings, read_timeout: Optional[float] = None) -> Bot:
+    request = HTTPXRequest(connect_timeout=settings.telegram_timeout_seconds,
+                           read_timeout=read_timeout or settings.telegram_timeout_seconds,
+                           write_timeout=settings.telegram_timeout_seconds)
+    kwargs: dict[str, Any] = {"request": request}
+    if settings.telegram_api_base_url:
+        kwargs["base_url"] = settings.telegram_api_base_url
+    return Bot(settings.telegram_bot_token, **kwargs)
+
+
+def callback_data(payload: str, number: int) -> str:
+    """The payload itself when it fits Telegram's 64 bytes (a button from an older message still means what
+    it said), else the option's number, which picks from the options shown last like a typed number."""
+    return payload if len(payload.encode()) <= CALLBACK_LIMIT else str(number)
+
+
+def resolve_callback(data: object) -> Optional[str]:
+    """The text for Rasa of a pressed button: its payload or option number; None for anything else."""
+    if not isinstance(data, str) or not data:
+        return None
+    if data.startswith("/") or data.isdigit():
+        return data
+    return None
+
+
+def outgoing_parts(messages: list[dict]) -> list[dict]:
+    """Rasa's messages as outbox parts: split at 4,096 characters, the keyboard on the last part."""
+    parts: list[dict] = []
+    for message in messages:
+        buttons = [b for b in message.get("buttons") or [] if b.get("payload") and b.get("title")]
+        keyboard = [{"text": f"{i}. {b['title']}", "callback_data": callback_data(b["payload"], i)}
+                    for i, b in enumerate(buttons, start=1)]
+        chunks = split_text(message.get("text") or "", TEXT_LIMIT) or ([""] if keyboard else [])
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            parts.append({"body": chunk, "buttons": keyboard if last else []})
+        if message.get("image"):
+            parts.append({"body": "", "media_url": message["image"]})
+    return parts
+
+
+def media_payload(message: Message) -> Optional[str]:
+    if message.location:
+        location = message.location
+        return "/shared_location" + json.dumps({"latitude": location.latitude, "longitude": location.longitude})
+    kinds = [("audio", message.voice or message.audio), ("sticker", message.sticker),
+             ("image", message.photo), ("video", message.video or message.video_note),
+             ("contact", message.contact), ("document", message.document)]
+    for kind, present in kinds:
+        if present:
+            return "/media_received" + json.dumps({"media_kind": kind})
+    return None
+
+
+class TelegramSender:
+    """Sends one outbox row with PTB's Bot."""
+
+    def __init__(self, settings: Settings, store: ChannelStore):
+        self.bot = new_bot(settings)
+        self.store = store
+
+    async def send(self, row: Outgoing) -> Optional[str]:
+        contact = await asyncio.to_thread(self.store.contact, row.sender_id)
+        if contact is None:
+            raise SendError("the person's contact was deleted", retryable=False, code="no-contact")
+        markup = None
+        if row.buttons:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b["text"], callback_data=b["callback_data"])]
+                                           for b in row.buttons])
+        try:
+            if row.media_url:
+                sent = await self.bot.send_photo(int(contact.address), row.media_url, caption=row.body or None,
+                                                 reply_markup=markup)
+            else:
+                # Plain text (no parse_mode): nothing in an answer can break Markdown or HTML formatting.
+                sent = await self.bot.send_message(int(contact.address), row.body or "·", reply_markup=markup)
+        except RetryAfter as error:
+            seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else 1
+            raise SendError(f"Telegram asked to wait {seconds}s", True, "429", retry_after=float(seconds)) from None
+        except (Forbidden, InvalidToken, BadRequest) as error:
+            raise SendError(f"Telegram refused: {type(error).__name__}", False, type(error).__name__) from None
+        except (TimedOut, NetworkError) as error:
+            raise SendError(f"network error: {type(error).__name__}", True) from None
+        except TelegramError as error:
+            raise SendError(f"Telegram error: {type(error).__name__}", True) from None
+        return str(sent.message_id)
+
+
+def secret_valid(settings: Settings, request: Request) -> bool:
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    expected = settings.telegram_webhook_secret
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+class TelegramInput(OutboxChannel):
+    menu_word = "/menu"
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sender: Optional[TelegramSender] = None
+
+    def configured(self, settings: Settings) -> bool:
+        return bool(settings.telegram_bot_token)
+
+    def new_sender(self, settings: Settings, store: ChannelStore) -> SendFunction:
+        self._sender = TelegramSender(settings, store)
+        return self._sender.send
+
+    def render(self, messages: list[dict]) -> list[dict]:
+        return outgoing_parts(messages)
+
+    @property
+    def bot(self) -> Bot:
+        self.deliverer()  # creates the sender and its Bot
+        return self._sender.bot
+
+    async def _answer_callback(self, callback_id: str) -> None:
+        """Stop the button's spinner. Best effort: a failure here must not lose the person's choice."""
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except TelegramError as error:
+            logger.warning("could not answer a callback query: %s", type(error).__name__)
+
+    async def _forget(self, request: Request, sender_id: str, chat_id: int, hint: Optional[str]) -> None:
+        """/borrar: delete the conversation and the chat id, then confirm (sent directly: nothing is kept)."""
+        lang = await self.forget_person(request, sender_id, hint)
+        try:
+            await self.bot.send_message(chat_id, interface_text("data_deleted", lang))
+        except TelegramError as error:
+            logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
+
+    def _user_text(self, message: Message) -> tuple[Optional[str], dict]:
+        """(text for Rasa, metadata) for a message; (None, ...) for /borrar handled separately."""
+        payload = media_payload(message)
+        if payload:
+            return payload, {}
+        text = clean_text(message.text or message.caption or "")
+        command = _COMMAND.match(text)
+        if command:
+            name, argument = command.group(1).lower(), (command.group(2) or "").strip()
+            if name == "start":
+                campaign = re.sub(r"[^A-Za-z0-9_-]", "", argument)[:64]
+                return "/greet", ({"campaign": campaign} if campaign else {})
+            if name in COMMANDS:
+                return COMMANDS[name], {}
+            if name in LANGUAGE_COMMANDS:
+                wanted = {"en": "English", "es": "español"}.get(argument.lower()[:2])
+                return (wanted or "/change_language"), {}
+            if name in DELETE_COMMANDS:
+                return None, {}
+        return text, {}
+
+    async def _handle(self, request: Request, on_new_message: OnNewMessage, update: Update) -> None:
+        settings = get_settings()
+        chat = update.effective_chat
+        if chat is None:
+            return
+        if chat.type != "private":
+            if settings.telegram_staff_chat_id and str(chat.id) == settings.telegram_staff_chat_id:
+                logger.info("message in the staff group received (handoff relay is not enabled yet)")
+            return  # groups are not conversations with a person
+        sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, str(chat.id))
+        user = update.effective_user
+        language_hint = user.language_code if user else None
+        await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, str(chat.id))
+        metadata: dict = {}
+        if update.callback_query is not None:
+            await self._answer_callback(update.callback_query.id)
+            text = resolve_callback(update.callback_query.data) or "/main_menu"
+        else:
+            message = update.message or update.edited_message
+            if message is None:
+                return
+            text, metadata = self._user_text(message)
+            if text is None:
+                await self._forget(request, sender_id, chat.id, language_hint)
+                return
+        await self.reply(on_new_message, sender_id, text, metadata)
+
+    async def _inline_answer(self, on_new_message: OnNewMessage, update: Update) -> dict:
+        """The assistant's answer as one sendMessage method for the webhook response (no database needed)."""
+        settings = get_settings()
+        chat = update.effective_chat
+        if chat is None or chat.type != "private":
+            return {"ok": True}
+        if update.callback_query is not None:
+            text: Optional[str] = resolve_callback(update.callback_query.data) or "/main_menu"
+        else:
+            message = update.message or update.edited_message
+            text = self._user_text(message)[0] if message else None
+        sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, str(chat.id))
+        messages = await self.ask_rasa(on_new_message, sender_id, text or "/main_menu")
+        parts = outgoing_parts(messages)
+        body = "\n\n".join(p["body"] for p in parts if p["body"])[:TEXT_LIMIT]
+        keyboard = next((p["buttons"] for p in reversed(parts) if p["buttons"]), [])
+        body = body or self.error_text(reply_language(text or ""))
+        answer: dict[str, Any] = {"method": "sendMessage", "chat_id": chat.id, "text": body}
+        if keyboard:
+            answer["reply_markup"] = {"inline_keyboard": [[button] for button in keyboard]}
+        return answer
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        telegram = self.base_blueprint()
+
+        @telegram.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            if not settings.telegram_bot_token:
+                return response.json({"error": "Telegram channel is not configured"}, status=503)
+            if not secret_valid(settings, request):
+                return response.json({"error": "invalid secret token"}, status=403)
+            self.ensure_retry_loop()
+            try:
+                data = json.loads(request.body or b"null")
+                update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
+            except Exception:  # noqa: BLE001 - malformed updates are dropped (Telegram would resend them)
+                update = None
+            if update is None or not isinstance(update.update_id, int):
+                logger.warning("ignored a malformed Telegram update")
+                return response.json({"ok": True, "ignored": "malformed update"})
+            try:
+                if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, str(update.update_id)):
+                    return response.json({"ok": True, "duplicate": True})
+            except SQLAlchemyError:
+                # Our database is away: no outbox, so answer with a method in the webhook response.
+                logger.warning("database unavailable; answering Telegram inline")
+                return response.json(await self._inline_answer(on_new_message, update))
+            self.in_background(self._handle(request, on_new_message, update))
+            return response.json({"ok": True})
+
+        return telegram

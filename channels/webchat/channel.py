@@ -1,0 +1,89 @@
+"""Local web chat: a page served by the Rasa server itself, so a newcomer needs no Twilio or Telegram account.
+
+    GET  /webhooks/webchat/          health
+    GET  /webhooks/webchat/chat      the chat page
+    POST /webhooks/webchat/session   a new conversation: {"sender", "token"}
+    POST /webhooks/webchat/webhook   {"sender", "token", "message"} -> the bot's messages
+
+The caller is authenticated: `token` is an HMAC of `sender` with WEBCHAT_SECRET, issued only by /session,
+so nobody can post into another person's conversation without its token.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.language import text as interface_text
+from bot.messaging.text_input import clean_text
+from bot.settings import get_settings
+from channels.base import BrujulaChannel, reply_language
+
+logger = logging.getLogger(__name__)
+PAGE = Path(__file__).parent / "static" / "chat.html"
+
+
+def sign(sender: str, secret: Optional[str] = None) -> str:
+    key = (secret or get_settings().webchat_secret).encode()
+    return hmac.new(key, sender.encode(), hashlib.sha256).hexdigest()
+
+
+def valid_token(sender: Any, token: Any, secret: Optional[str] = None) -> bool:
+    if not isinstance(sender, str) or not isinstance(token, str) or not sender or len(sender) > 64:
+        return False
+    return hmac.compare_digest(sign(sender, secret), token)
+
+
+class WebChatInput(BrujulaChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "webchat"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webchat = Blueprint("webchat_webhook", __name__)
+
+        @webchat.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webchat.route("/chat", methods=["GET"])
+        async def page(_: Request) -> HTTPResponse:
+            return response.html(PAGE.read_text(encoding="utf-8"))
+
+        @webchat.route("/session", methods=["POST"])
+        async def session(_: Request) -> HTTPResponse:
+            sender = f"web-{secrets.token_hex(12)}"
+            return response.json({"sender": sender, "token": sign(sender)})
+
+        @webchat.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - malformed JSON is the caller's error
+                return response.json({"error": "body must be JSON"}, status=400)
+            if not isinstance(body, dict):
+                return response.json({"error": "body must be a JSON object"}, status=400)
+            sender, token = body.get("sender"), body.get("token")
+            if not valid_token(sender, token):
+                return response.json({"error": "invalid sender token"}, status=403)
+            text = clean_text(body.get("message"))
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name(), metadata={})
+                )
+            except Exception:  # noqa: BLE001 - never leave the person without a reply
+                logger.exception("could not process a web chat message")
+                apology = interface_text("error_try_again", reply_language(text))
+                return response.json([{"recipient_id": sender, "text": apology}], status=200)
+            return response.json(collector.messages)
+
+        return webchat

@@ -1,0 +1,289 @@
+"""WhatsApp through Twilio.
+
+    GET  /webhooks/whatsapp/          health
+    POST /webhooks/whatsapp/webhook   incoming messages (Twilio form post, signed)
+    POST /webhooks/whatsapp/status    delivery status callbacks (signed)
+
+Every request must carry a valid `X-Twilio-Signature` for PUBLIC_BASE_URL + path (so a reverse proxy in
+front does not break the check); otherwise 403. Twilio gets an empty answer at once; the reply is written to
+the outbox and sent through the REST API in the background, in order, split at 1,600 characters, retried on
+429/5xx/timeouts. The phone number never reaches Rasa: the sender id is a keyed pseudonym, and the number
+lives only in `channel_contacts`, deleted with the person.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import math
+from typing import Any, Optional, Text
+from urllib.parse import parse_qs
+
+from aiohttp import ClientSession
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.db import utcnow
+from bot.language import text as interface_text
+from bot.language import words
+from bot.messaging.delivery import SendError, SendFunction
+from bot.messaging.formatting import split_text, with_options
+from bot.messaging.store import ChannelStore, Outgoing
+from bot.messaging.text_input import clean_text
+from bot.privacy import pseudonym
+from bot.settings import Settings, get_settings
+from channels.base import OnNewMessage, OutboxChannel
+
+logger = logging.getLogger(__name__)
+# Twilio's HTTP clients log request bodies (phone numbers) at INFO: keep them to warnings.
+logging.getLogger("twilio").setLevel(logging.WARNING)
+
+CHANNEL = "whatsapp"
+BODY_LIMIT = 1600
+SESSION_WINDOW = dt.timedelta(hours=24)
+# Words that ask to delete the person's data (WhatsApp has no commands; these are matched exactly).
+DELETE_WORDS = {"borrar", "borrar mis datos", "eliminar mis datos", "delete", "delete my data"}
+
+
+def media_kind(content_type: str) -> str:
+    """What a person sent, from the media's content type."""
+    content_type = (content_type or "").lower()
+    if content_type.startswith("audio/"):
+        return "audio"
+    if content_type == "image/webp":
+        return "sticker"
+    if content_type.startswith("image/"):
+        return "image"
+    if content_type.startswith("video/"):
+        return "video"
+    if "vcard" in content_type:
+        return "contact"
+    return "document"
+
+
+def _coordinate(value: Any, limit: float) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and -limit <= number <= limit else None
+
+
+def inbound_text(form: dict[str, str]) -> str:
+    """What to hand Rasa for this message: a payload for media and locations, else the text as typed."""
+    try:
+        media_count = int(form.get("NumMedia") or 0)
+    except ValueError:
+        media_count = 0
+    if media_count > 0:
+        kind = media_kind(form.get("MediaContentType0", ""))
+        return "/media_received" + json.dumps({"media_kind": kind})
+    latitude, longitude = _coordinate(form.get("Latitude"), 90), _coordinate(form.get("Longitude"), 180)
+    if latitude is not None and longitude is not None:
+        return "/shared_location" + json.dumps({"latitude": latitude, "longitude": longitude})
+    return clean_text(form.get("Body"))
+
+
+def outgoing_parts(messages: list[dict]) -> list[dict]:
+    """Rasa's messages as outbox parts: text with numbered options, split at 1,600 characters."""
+    parts: list[dict] = []
+    for message in messages:
+        buttons = [b for b in message.get("buttons") or [] if b.get("payload") and b.get("title")]
+        text = with_options(message.get("text") or "", buttons)
+        parts.extend({"body": chunk} for chunk in split_text(text, BODY_LIMIT))
+        if message.get("image"):
+            parts.append({"body": "", "media_url": message["image"]})
+        attachment = message.get("attachment")
+        if isinstance(attachment, str) and attachment.startswith("http"):
+            parts.append({"body": "", "media_url": attachment})
+    return parts
+
+
+class RedirectingAsyncHttpClient(AsyncTwilioHttpClient):
+    """Twilio's async HTTP client, optionally sending to another base URL (a local fake API in tests)."""
+
+    def __init__(self, base_url: str = "", timeout: Optional[float] = None):
+        # The pooled session is opened on first use, inside the running event loop it belongs to.
+        super().__init__(pool_connections=False, timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    async def request(self, method, url, *args, **kwargs):
+        if self.session is None:
+            self.session = ClientSession()
+        if self.base_url and url.startswith("https://"):
+            url = f"{self.base_url}/{url.split('/', 3)[3]}"
+        return await super().request(method, url, *args, **kwargs)
+
+
+class TwilioSender:
+    """Sends one outbox row with Twilio's REST API (async client, so the event loop is never blocked)."""
+
+    def __init__(self, settings: Settings, store: ChannelStore):
+        self.settings = settings
+        self.store = store
+        http_client = RedirectingAsyncHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds)
+        self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+
+    def _request(self, row: Outgoing, address: str, last_inbound_at: Optional[dt.datetime]) -> dict:
+        request: dict[str, Any] = {
+            "from_": self.settings.twilio_whatsapp_from,
+            "to": address,
+            "status_callback": f"{self.settings.public_base_url}/webhooks/whatsapp/status",
+        }
+        outside_window = last_inbound_at is None or utcnow() - last_inbound_at > SESSION_WINDOW
+        if outside_window:
+            if not self.settings.twilio_template_content_sid:
+                raise SendError("outside the 24-hour window and no TWILIO_TEMPLATE_CONTENT_SID set",
+                                retryable=False, code="no-template")
+            request["content_sid"] = self.settings.twilio_template_content_sid
+            request["content_variables"] = json.dumps({"1": row.body[:1000]})
+            return request
+        if row.body:
+            request["body"] = row.body
+        if row.media_url:
+            request["media_url"] = [row.media_url]
+        return request
+
+    async def send_now(self, address: str, body: str) -> None:
+        """Send one text straight away, outside the outbox (the deletion confirmation: nothing is kept)."""
+        request = {"from_": self.settings.twilio_whatsapp_from, "to": address, "body": body}
+        await asyncio.wait_for(self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds)
+
+    async def send(self, row: Outgoing) -> Optional[str]:
+        contact = await asyncio.to_thread(self.store.contact, row.sender_id)
+        if contact is None:
+            raise SendError("the person's contact was deleted", retryable=False, code="no-contact")
+        request = self._request(row, contact.address, contact.last_inbound_at)
+        try:
+            message = await asyncio.wait_for(
+                self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
+            )
+        except TwilioRestException as error:
+            retryable = error.status == 429 or error.status >= 500
+            raise SendError(f"Twilio answered {error.status} (code {error.code})", retryable,
+                            str(error.code or error.status)) from None
+        except asyncio.TimeoutError:
+            raise SendError("Twilio did not answer in time", retryable=True) from None
+        except OSError as error:
+            raise SendError(f"network error: {type(error).__name__}", retryable=True) from None
+        return message.sid
+
+
+def form_dict(request: Request) -> dict[str, str]:
+    """Twilio's form fields, first value of each. Parsed from the raw body because blank values (an empty
+    Body with a voice note) are part of the signed data and Sanic's form parser drops them."""
+    try:
+        fields = parse_qs(request.body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    except Exception:  # noqa: BLE001 - a body that is not a form is treated as empty
+        return {}
+    return {key: values[0] for key, values in fields.items() if values}
+
+
+def signature_valid(settings: Settings, request: Request, form: dict[str, str]) -> bool:
+    if settings.whatsapp_skip_signature and settings.is_local:
+        logger.warning("X-Twilio-Signature NOT checked (WHATSAPP_SKIP_SIGNATURE is set; local development only)")
+        return True
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not settings.twilio_auth_token:
+        return False
+    url = settings.public_base_url + request.path + (f"?{request.query_string}" if request.query_string else "")
+    return RequestValidator(settings.twilio_auth_token).validate(url, form, signature)
+
+
+class WhatsAppInput(OutboxChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sender: Optional[TwilioSender] = None
+
+    def configured(self, settings: Settings) -> bool:
+        return _configured(settings)
+
+    def new_sender(self, settings: Settings, store: ChannelStore) -> SendFunction:
+        self._sender = TwilioSender(settings, store)
+        return self._sender.send
+
+    async def _forget(self, request: Request, sender_id: str, address: str) -> None:
+        """BORRAR: delete the conversation and the number, then confirm."""
+        lang = await self.forget_person(request, sender_id)
+        try:
+            await self._sender.send_now(address, interface_text("data_deleted", lang))
+        except Exception as error:  # noqa: BLE001 - the deletion is done; the confirmation is best effort
+            logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
+
+    def render(self, messages: list[dict]) -> list[dict]:
+        return outgoing_parts(messages)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        whatsapp = self.base_blueprint()
+
+        @whatsapp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            if not _configured(settings):
+                return response.json({"error": "WhatsApp channel is not configured"}, status=503)
+            form = form_dict(request)
+            if not signature_valid(settings, request, form):
+                return response.json({"error": "invalid signature"}, status=403)
+            self.ensure_retry_loop()
+            message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+            address = form.get("From") or ""
+            if not message_sid or not address.startswith("whatsapp:+") or len(address) > 40:
+                return response.json({"error": "MessageSid and a whatsapp:+ sender are required"}, status=400)
+            sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, address)
+            try:
+                if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
+                    return twiml_response([])  # already processed
+                if " ".join(words(clean_text(form.get("Body")))) in DELETE_WORDS:
+                    self.in_background(self._forget(request, sender_id, address))
+                    return twiml_response([])
+                await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
+            except SQLAlchemyError:
+                # Our database is away: no outbox, so answer inside the webhook response (Twilio sends it).
+                logger.warning("database unavailable; answering WhatsApp inline with TwiML")
+                messages = await self.ask_rasa(on_new_message, sender_id, inbound_text(form))
+                return twiml_response(outgoing_parts(messages))
+            text = inbound_text(form)
+            self.in_background(self.reply(on_new_message, sender_id, text))
+            return twiml_response([])
+
+        @whatsapp.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            form = form_dict(request)
+            if not _configured(settings) or not signature_valid(settings, request, form):
+                return response.json({"error": "invalid signature"}, status=403)
+            message_sid, state = form.get("MessageSid") or "", form.get("MessageStatus") or ""
+            if not message_sid or not state:
+                return response.json({"error": "MessageSid and MessageStatus are required"}, status=400)
+            error_code = form.get("ErrorCode") or None
+            known = await asyncio.to_thread(self.store.update_status, message_sid, state, error_code)
+            if state.lower() in ("failed", "undelivered"):
+                logger.warning("WhatsApp delivery %s: %s (error %s)", state, message_sid, error_code)
+            return response.empty(status=204 if known else 202)
+
+        return whatsapp
+
+
+def twiml_response(parts: list[dict]) -> HTTPResponse:
+    """A TwiML answer: empty, or one that makes Twilio send these parts itself (when our outbox is away)."""
+    answer = MessagingResponse()
+    for part in parts:
+        if part.get("body"):
+            answer.message(part["body"])
+    return response.text(str(answer), content_type="text/xml")
+
+
+def _configured(settings: Settings) -> bool:
+    return bool(settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from)
