@@ -210,7 +210,7 @@ class ActionChangeLanguage(BrujulaAction):
         return "action_change_language"
 
     def respond(self, turn: Turn) -> Reply:
-        current = turn.tracker.get_slot("language") or DEFAULT
+        current = turn.tracker.get_slot("language") or get_settings().default_language
         wanted = requested_language(turn.text) or ("en" if current == "es" else "es")
         # The language asked for wins over the one detected in "English please" / "en español".
         reply = Reply(slots={"language": wanted}).say(text("language_set", wanted))

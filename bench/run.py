@@ -19,8 +19,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.tooling.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http, write_endpoints
 from bot.settings import PROJECT_ROOT
+from bot.tooling.processes import (
+    free_port,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    wait_for_http,
+    write_endpoints,
+)
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.tsv"
 
@@ -149,9 +156,9 @@ def main() -> int:
     parser.add_argument("--per-conversation", type=int, default=10)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from bot.settings import get_settings
     from bot.tooling.evaluation import quiet_rasa_logs
     from bot.tooling.model_cache import latest_model
-    from bot.settings import get_settings
 
     quiet_rasa_logs()
     model = latest_model()
@@ -163,7 +170,9 @@ def main() -> int:
     from tests.channels.fake_twilio import FakeTwilio
 
     fake_twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
-    server_env = {**os.environ, "BRUJULA_ENV": "test", "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+    # Test mode: the servers send to the local fake Twilio API.
+    server_env = {**os.environ, "BRUJULA_ENV": "test", "TWILIO_ACCOUNT_SID": TWILIO_SID,
+                  "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
                   "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_API_BASE_URL": fake_twilio.base_url,
                   "PUBLIC_BASE_URL": PUBLIC}
     action_port, rasa_port = free_port(), free_port()

@@ -12,8 +12,8 @@ import datetime as dt
 import logging
 from typing import Awaitable, Callable, Optional
 
-from bot.messaging.store import ChannelStore, Outgoing
 from bot.db import utcnow
+from bot.messaging.store import ChannelStore, Outgoing
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from sqlalchemy import JSON, Column, DateTime, Integer, String, Text
 from bot.db import Base, utcnow
 
 
-
 class OutboxStatus(str, enum.Enum):
     """Where a reply is: waiting, being sent, accepted by the platform, then the platform's delivery reports."""
 

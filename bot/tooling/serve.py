@@ -4,9 +4,9 @@ from __future__ import annotations
 import signal
 import time
 
+from bot.settings import PROJECT_ROOT
 from bot.tooling.model_cache import latest_model
 from bot.tooling.processes import start_action_server, start_rasa_server, stop, wait_for_http, write_endpoints
-from bot.settings import PROJECT_ROOT
 
 
 def serve(rasa_port: int = 5005, action_port: int = 5055) -> int:

@@ -251,9 +251,11 @@ def test_more_without_a_topic_asks_which_one(run):
     assert messages == [message(text("more_no_topic", "es"), MAIN_MENU_BUTTONS_ES)]
 
 
-@pytest.mark.parametrize("text_, lang", [("English please", "en"), ("en español", "es")])
-def test_language_switch_is_remembered(run, text_, lang):
-    messages, events = run(ActionChangeLanguage(), make_tracker(text_, "change_language", {"language": "es"}))
+@pytest.mark.parametrize("text_, lang, slots", [("English please", "en", {"language": "es"}),
+                                                ("en español", "es", {"language": "en"}),
+                                                ("/change_language", "en", {})])
+def test_language_switch_is_remembered(run, text_, lang, slots):
+    messages, events = run(ActionChangeLanguage(), make_tracker(text_, "change_language", slots))
     assert messages[0] == message(text("language_set", lang))
     assert messages[1]["text"] == text("main_menu", lang)
     assert slots_of(events)["language"] == lang

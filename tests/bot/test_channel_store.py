@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from bot.messaging.store import ChannelStore
 from bot.cli import db_upgrade
 from bot.db import utcnow
+from bot.messaging.store import ChannelStore
 
 
 @pytest.fixture

@@ -38,4 +38,5 @@ def test_every_interface_text_exists_in_spanish_and_english():
 
 def test_interface_texts_fill_values_and_fall_back_to_spanish():
     assert text("error_start_again", "en", menu="/menu") == "Sorry, something went wrong. Write /menu to start again."
-    assert text("error_start_again", "fr", menu="menu") == "Lo siento, hubo un error. Escriba menu para empezar de nuevo."
+    spanish = "Lo siento, hubo un error. Escriba menu para empezar de nuevo."
+    assert text("error_start_again", "fr", menu="menu") == spanish

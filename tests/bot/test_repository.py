@@ -89,8 +89,8 @@ def test_publishing_a_missing_version_is_an_error(repo):
 def test_database_allows_only_one_published_answer_per_language(repo):
     from sqlalchemy import update
 
-    from bot.db import session_scope
     from bot.content.models import AnswerVersion
+    from bot.db import session_scope
 
     for _ in range(2):
         repo.save_draft("labour.h2a", "es", ANSWER)

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.content.repository import ContentRepository
 from bot.messaging.store import ChannelStore
 from bot.privacy import pseudonym
-from bot.content.repository import ContentRepository
 from bot.settings import LOCAL_DEFAULT_SECRET
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.servers import Servers, servers_with

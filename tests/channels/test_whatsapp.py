@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from bot.messaging.store import ChannelStore
 from bot.content.repository import ContentRepository
+from bot.messaging.store import ChannelStore
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.servers import Servers, servers_with
 from tests.conftest import PROJECT_ROOT

@@ -29,8 +29,8 @@ def post(url: str, body: dict):
 def two_servers(tmp_path_factory, content_pack):
     from bot.cli import db_upgrade
     from bot.content.pack import load_pack
-    from bot.db import dispose_engines
     from bot.content.repository import ContentRepository
+    from bot.db import dispose_engines
 
     tmp = tmp_path_factory.mktemp("prod")
     suffix = uuid.uuid4().hex[:10]

@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from bot.tooling.model_cache import latest_model
-from bot.tooling.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http, write_endpoints
+from bot.tooling.processes import (
+    free_port,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    wait_for_http,
+    write_endpoints,
+)
 from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
 from tests.e2e.tcp_proxy import TcpProxy
 
@@ -56,8 +63,8 @@ class Stack:
 def stack(tmp_path_factory, content_pack):
     from bot.cli import db_upgrade
     from bot.content.pack import load_pack
-    from bot.db import dispose_engines
     from bot.content.repository import ContentRepository
+    from bot.db import dispose_engines
 
     tmp = tmp_path_factory.mktemp("stack")
     name = f"brujula_e2e_{uuid.uuid4().hex[:10]}"
