@@ -139,6 +139,19 @@ class TelegramSender:
         return str(sent.message_id)
 
 
+def not_a_conversation(settings: Settings, update: Update) -> Optional[str]:
+    """Why an update is not a conversation with a person (answered at once, nothing processed), or None."""
+    chat = update.effective_chat
+    if chat is None:
+        return "no chat"
+    if chat.type != "private":
+        if settings.telegram_staff_chat_id and str(chat.id) == settings.telegram_staff_chat_id:
+            logger.info("message in the staff group received (handoff relay is not enabled yet)")
+            return "staff group"
+        return "group chat"
+    return None
+
+
 def secret_valid(settings: Settings, request: Request) -> bool:
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     expected = settings.telegram_webhook_secret
@@ -210,12 +223,6 @@ class TelegramInput(OutboxChannel):
     async def _handle(self, request: Request, on_new_message: OnNewMessage, update: Update) -> None:
         settings = get_settings()
         chat = update.effective_chat
-        if chat is None:
-            return
-        if chat.type != "private":
-            if settings.telegram_staff_chat_id and str(chat.id) == settings.telegram_staff_chat_id:
-                logger.info("message in the staff group received (handoff relay is not enabled yet)")
-            return  # groups are not conversations with a person
         sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, str(chat.id))
         user = update.effective_user
         language_hint = user.language_code if user else None
@@ -237,9 +244,7 @@ class TelegramInput(OutboxChannel):
     async def _inline_answer(self, on_new_message: OnNewMessage, update: Update) -> dict:
         """The assistant's answer as one sendMessage method for the webhook response (no database needed)."""
         settings = get_settings()
-        chat = update.effective_chat
-        if chat is None or chat.type != "private":
-            return {"ok": True}
+        chat = update.effective_chat  # a private chat: not_a_conversation() ran first
         if update.callback_query is not None:
             text: Optional[str] = resolve_callback(update.callback_query.data) or "/main_menu"
         else:
@@ -275,6 +280,9 @@ class TelegramInput(OutboxChannel):
             if update is None or not isinstance(update.update_id, int):
                 logger.warning("ignored a malformed Telegram update")
                 return response.json({"ok": True, "ignored": "malformed update"})
+            ignored = not_a_conversation(settings, update)
+            if ignored:
+                return response.json({"ok": True, "ignored": ignored})
             try:
                 if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, str(update.update_id)):
                     return response.json({"ok": True, "duplicate": True})

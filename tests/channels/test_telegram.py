@@ -146,17 +146,24 @@ def test_forged_or_missing_secret_is_rejected(stack, secret):
     update = {"update_id": next(_update_ids), "message": {"message_id": 1, "date": 1, "text": "hola", "from": user,
                                                           "chat": {"id": user["id"], "type": "private"}}}
     assert stack.post(update, secret=secret)[0] == 403
-    time.sleep(0.5)
-    assert stack.fake.sent_to(user["id"]) == []
+    # Definite signal: a genuine message from the same person is answered, and it is the only answer.
+    stack.send(user, "/menu")
+    [menu] = stack.fake.wait_for(user["id"], 1)
+    assert [b["callback_data"] for b in keyboard(menu)][:1] == ["/area_labour"]
+    assert len(stack.fake.sent_to(user["id"])) == 1
 
 
 def test_the_same_update_is_processed_once(stack):
     user = stack.user()
     update = stack.send(user, "/menu")
     stack.fake.wait_for(user["id"], 1)
-    assert stack.post(update)[0] == 200
-    time.sleep(1.5)
-    assert len(stack.fake.sent_to(user["id"])) == 1
+    assert stack.post(update) == (200, {"ok": True, "duplicate": True})
+    # Definite signal: the next message's answer arrives second (a reprocessed duplicate would come first).
+    stack.send(user, "/ayuda")
+    first, second = stack.fake.wait_for(user["id"], 2)
+    assert keyboard(first)[0]["callback_data"] == "/area_labour"
+    assert keyboard(second)[0]["callback_data"] != "/area_labour"
+    assert len(stack.fake.sent_to(user["id"])) == 2
 
 
 def test_long_answer_is_split_at_4096_in_order_with_the_keyboard_last(stack):
@@ -168,7 +175,6 @@ def test_long_answer_is_split_at_4096_in_order_with_the_keyboard_last(stack):
     try:
         user = stack.user()
         stack.send(user, "/labour.canada")
-        time.sleep(1)
         parts = stack.fake.wait_for(user["id"], 3)
         assert all(len(p["text"]) <= 4096 for p in parts)
         joined = "\n".join(p["text"] for p in parts)
@@ -210,8 +216,12 @@ def test_edited_message_is_answered(stack):
 
 def test_group_chats_are_ignored(stack):
     user = stack.user()
-    stack.send(user, "hola", chat_type="group")
-    time.sleep(1)
+    update = {"update_id": next(_update_ids), "message": {
+        "message_id": 1, "date": int(time.time()), "from": user, "text": "hola",
+        "chat": {"id": -1_001_234_567_890, "type": "group", "title": "Grupo"}}}
+    assert stack.post(update) == (200, {"ok": True, "ignored": "group chat"})
+    stack.send(user, "/menu")
+    stack.fake.wait_for(user["id"], 1)
     assert stack.fake.sent_to(-1_001_234_567_890) == []
 
 
@@ -290,8 +300,12 @@ def test_fuzzed_bodies_that_are_not_json_objects_are_answered(stack):
 
 
 def test_no_telegram_id_or_name_in_tracker_store_or_logs(stack):
-    """Runs last: ids, names and usernames of every user above are absent from conversations and logs."""
-    time.sleep(1)
+    """A scripted conversation (and any run before it in this module): no id or name in conversations or logs."""
+    user = stack.user()
+    # Each message is answered before the next is sent.
+    for text, replies_so_far in [("/start", 2), ("/menu", 3), ("visa h2a", 4)]:
+        stack.send(user, text)
+        stack.fake.wait_for(user["id"], replies_so_far)
     haystacks = {"tracker store": stack.servers.tracker_db.read_bytes().decode("utf-8", errors="replace")}
     haystacks.update(stack.servers.logs_text())
     for user in stack.users:
