@@ -15,13 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.replies import Reply
 from bot.content.repository import ContentRepository
-from bot.content.topics import EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE, is_topic_intent
+from bot.content.topics import EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import (
-    area_label,
-    button_label,
     detect_language,
     has_words,
     mentioned_number,
+    option_number,
     requested_language,
     text,
     words,
@@ -76,7 +75,8 @@ class BrujulaAction(Action, abc.ABC):
         try:
             turn = Turn.read(tracker)
             lang = turn.lang
-            reply = self.respond(turn)
+            choice = chosen_option(turn)
+            reply = dispatch(turn, choice) if choice else self.respond(turn)
         except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
             logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
             reply = replies.unavailable(lang)
@@ -146,50 +146,44 @@ class ActionAnswerTopic(BrujulaAction):
 
 
 class ActionSelectOption(BrujulaAction):
-    """A number ("2", "opción 3") picks one of the options shown last; 0 is the main menu."""
+    """A number that is not one of the options shown ("7", "quiero la 9"): say so and show them again.
+    (A valid choice rarely gets here: BrujulaAction.run resolves it first, whatever the intent.)"""
 
     def name(self) -> Text:
         return "action_select_option"
 
     def respond(self, turn: Turn) -> Reply:
         number = mentioned_number(turn.text)
-        options = turn.tracker.get_slot("last_options") or []
+        options = shown_options(turn)
         if number == 0:
             return replies.main_menu(turn.lang)
-        if number is not None and 1 <= number <= len(options):
-            return dispatch(turn, replies.intent_of(options[number - 1]))
-        shown = [replies.intent_of(o) for o in options] or [replies.MAIN_MENU]
-        # Re-show the same list, so the person can try again.
-        redo = dispatch_list(turn, shown)
+        if number is not None and number <= len(options):
+            return dispatch(turn, replies.intent_of(options[number - 1]["payload"]))
         prompt = text("option_unknown", turn.lang, number=str(number if number is not None else "?"))
-        return Reply(slots={"reply_kind": replies.KIND_MENU}).say(prompt, redo)
+        return Reply(slots={"reply_kind": replies.KIND_MENU}).say(
+            prompt, options or replies.static_main_menu_buttons(turn.lang))
 
 
-def dispatch_list(turn: Turn, intents: List[str]) -> List[Dict[str, str]]:
-    """Buttons for a list of option intents, titled in the current language."""
-    titles = turn.repo.titles([i for i in intents if is_topic_intent(i)], turn.lang)
-    buttons = []
-    for intent in intents:
-        if intent in replies.INTENT_AREAS:
-            title = area_label(replies.INTENT_AREAS[intent], turn.lang)
-        elif intent in (replies.MAIN_MENU, replies.ASK_MORE):
-            title = button_label(intent, turn.lang)
-        else:
-            title = titles.get(intent)
-        if title:
-            buttons.append({"title": title, "payload": replies.payload(intent)})
-    return buttons or replies.static_main_menu_buttons(turn.lang)
+def shown_options(turn: Turn) -> list[dict[str, str]]:
+    """The options of the last reply, as shown: [{"title", "payload"}]."""
+    return [o for o in turn.tracker.get_slot("last_options") or []
+            if isinstance(o, dict) and o.get("title") and o.get("payload")]
 
 
-def option_by_title(turn: Turn) -> Optional[str]:
-    """The option shown last whose title the person typed out ("Visa H-2A..."), if any."""
-    folded = words(turn.text)
-    if len(" ".join(folded)) < 4:
-        return None
-    shown = [replies.intent_of(o) for o in turn.tracker.get_slot("last_options") or []]
-    for button in dispatch_list(turn, shown) if shown else []:
-        if words(button["title"]) == folded:
-            return replies.intent_of(button["payload"])
+def chosen_option(turn: Turn) -> Optional[str]:
+    """The intent of the option the person chose: a message that is only its number ("2", "la dos"; 0 is
+    the main menu) or its title typed out. None when the message is not such a choice."""
+    options = shown_options(turn)
+    number = option_number(turn.text)
+    if number == 0:
+        return replies.MAIN_MENU
+    if number is not None:
+        return replies.intent_of(options[number - 1]["payload"]) if number <= len(options) else None
+    typed = words(turn.text)
+    if len("".join(typed)) >= 4:
+        for option in options:
+            if words(option["title"]) == typed:
+                return replies.intent_of(option["payload"])
     return None
 
 
@@ -228,9 +222,6 @@ class ActionFallback(BrujulaAction):
             return Reply(slots={"reply_kind": replies.KIND_FALLBACK}).say(
                 text("empty_message", turn.lang), replies.static_main_menu_buttons(turn.lang)
             )
-        chosen = option_by_title(turn)
-        if chosen is not None:
-            return dispatch(turn, chosen)
         guesses = turn.guesses()
         try:
             turn.repo.log_unanswered(
@@ -264,9 +255,7 @@ class ActionSmallTalk(BrujulaAction):
             human = turn.repo.titles([HUMAN_TOPIC], turn.lang).get(HUMAN_TOPIC)
             if human:
                 buttons.append({"title": human, "payload": replies.payload(HUMAN_TOPIC)})
-        reply.messages[-1]["buttons"] = buttons
-        reply.slots["last_options"] = [b["payload"] for b in buttons]
-        return reply
+        return Reply(slots=reply.slots).say(text(key, turn.lang), buttons)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[Any]:

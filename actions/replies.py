@@ -2,7 +2,8 @@
 
 Kept apart from the rasa-sdk classes so every action shares one way of rendering, and so a reply can be
 built and inspected without a dispatcher. Options are buttons whose payloads are intents ("/labour.h2a");
-channels show them as a numbered list, and `last_options` remembers them so "2" means the second one.
+channels show them as a numbered list, and the `last_options` slot remembers them (title and payload) so that
+"2", or the option's title typed out, means that option on every channel.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class Reply:
         message: dict[str, Any] = {"text": message_text}
         if buttons:
             message["buttons"] = buttons
-            self.slots["last_options"] = [b["payload"] for b in buttons]
+            self.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in buttons]
         message.update(metadata)
         self.messages.append(message)
         return self

@@ -26,7 +26,7 @@ from actions.actions import (
 )
 from bot.language import text
 
-MAIN_MENU_ES = ["/area_labour", "/area_risks", "/area_return", "/area_help"]
+H2A_OPTION = {"title": "Visa H-2A", "payload": "/labour.h2a"}
 MAIN_MENU_BUTTONS_ES = [
     {"title": "Trabajar o migrar de forma legal", "payload": "/area_labour"},
     {"title": "Riesgos del camino irregular", "payload": "/area_risks"},
@@ -126,7 +126,7 @@ def test_topic_answer_is_title_body_source_and_a_way_on(run, content, known_answ
                                 answer_version=known_answer.version, answer_lang="es")]
     assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "answer"),
                       SlotSet("topic_id", "labour.h2a"), SlotSet("answer_version", known_answer.version),
-                      SlotSet("last_options", [b["payload"] for b in buttons])]
+                      SlotSet("last_options", buttons)]
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_greeting_has_privacy_notice_and_numbered_main_menu(run):
     assert messages == [message(f"{text('greeting', 'es')}\n{text('privacy', 'es')}"),
                         message(text("main_menu", "es"), MAIN_MENU_BUTTONS_ES)]
     assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "menu"),
-                      SlotSet("last_options", MAIN_MENU_ES)]
+                      SlotSet("last_options", MAIN_MENU_BUTTONS_ES)]
 
 
 def test_default_language_setting_is_honoured_when_a_message_shows_none(run, set_env):
@@ -200,42 +200,44 @@ def test_area_menu_lists_its_topics(run, content):
     expected.append({"title": "Menú principal", "payload": "/main_menu"})
     assert messages == [message(text("area_menu", "es", area="Riesgos del camino irregular"), expected)]
     assert "/risks.smugglers" in payloads(messages[0])
-    assert slots_of(events)["last_options"] == [b["payload"] for b in expected]
+    assert slots_of(events)["last_options"] == expected
 
 
 def test_number_picks_the_option_shown_last(run, content):
-    messages, events = run(ActionSelectOption(), make_tracker("2", "select_option", {"last_options": MAIN_MENU_ES}))
+    messages, events = run(ActionSelectOption(), make_tracker("2", "select_option",
+                                                              {"last_options": MAIN_MENU_BUTTONS_ES}))
     assert messages[0]["text"] == text("area_menu", "es", area="Riesgos del camino irregular")
     options = slots_of(events)["last_options"]
     messages, events = run(ActionSelectOption(), make_tracker("opcion 1", "select_option", {"last_options": options}))
-    assert slots_of(events)["topic_id"] == options[0][1:]
-    assert messages[0]["topic_id"] == options[0][1:]
+    assert slots_of(events)["topic_id"] == options[0]["payload"][1:]
+    assert messages[0]["topic_id"] == options[0]["payload"][1:]
 
 
 def test_zero_goes_back_to_the_main_menu(run):
     messages, events = run(ActionSelectOption(), make_tracker("0", "select_option",
-                                                              {"last_options": ["/labour.h2a"]}))
+                                                              {"last_options": [H2A_OPTION]}))
     assert messages == [message(text("main_menu", "es"), MAIN_MENU_BUTTONS_ES)]
     assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "menu"),
-                      SlotSet("last_options", MAIN_MENU_ES)]
+                      SlotSet("last_options", MAIN_MENU_BUTTONS_ES)]
 
 
-def test_number_out_of_range_shows_the_same_list_again(run, content):
-    options = ["/labour.h2a", "/labour.h2b", "/main_menu"]
-    messages, events = run(ActionSelectOption(), make_tracker("7", "select_option", {"last_options": options}))
-    titles = content.titles(["labour.h2a", "labour.h2b"], "es")
-    assert messages == [message(text("option_unknown", "es", number="7"), [
-        {"title": titles["labour.h2a"], "payload": "/labour.h2a"},
-        {"title": titles["labour.h2b"], "payload": "/labour.h2b"},
-        {"title": "Menú principal", "payload": "/main_menu"}])]
+@pytest.mark.parametrize("typed", ["7", "quiero la 9 porfa"])
+def test_number_out_of_range_shows_the_same_list_again(run, typed):
+    options = [H2A_OPTION, {"title": "Visa H-2B", "payload": "/labour.h2b"},
+               {"title": "Menú principal", "payload": "/main_menu"}]
+    messages, events = run(ActionSelectOption(), make_tracker(typed, "select_option", {"last_options": options}))
+    number = "".join(ch for ch in typed if ch.isdigit())
+    assert messages == [message(text("option_unknown", "es", number=number), options)]
     assert slots_of(events)["last_options"] == options and slots_of(events)["reply_kind"] == "menu"
 
 
-def test_typing_an_option_title_picks_it(run, content):
-    title = content.titles(["labour.h2b"], "es")["labour.h2b"]
-    messages, events = run(ActionFallback(), make_tracker(title.upper(), "nlu_fallback",
-                                                          {"last_options": ["/labour.h2a", "/labour.h2b"]}))
-    assert slots_of(events)["topic_id"] == "labour.h2b" and messages[0]["topic_id"] == "labour.h2b"
+@pytest.mark.parametrize("action, intent", [(ActionFallback(), "nlu_fallback"),
+                                            (ActionAnswerTopic(), "pathways.avr")])
+def test_typing_an_option_title_picks_it_whatever_the_intent(run, content, action, intent):
+    options = [{"title": "Riesgos del camino irregular", "payload": "/area_risks"},
+               {"title": "Regreso a Guatemala y apoyo", "payload": "/area_return"}]
+    messages, events = run(action, make_tracker("regreso a guatemala y apoyo", intent, {"last_options": options}))
+    assert messages[0]["text"] == text("area_menu", "es", area="Regreso a Guatemala y apoyo")
     assert content.unanswered() == []
 
 
@@ -263,7 +265,7 @@ def test_language_switch_is_remembered(run, text_, lang, slots):
 
 def test_answers_follow_the_chosen_language_for_language_neutral_messages(run, content):
     messages, events = run(ActionSelectOption(), make_tracker("1", "select_option",
-                                                              {"language": "en", "last_options": ["/labour.h2a"]}))
+                                                              {"language": "en", "last_options": [H2A_OPTION]}))
     english = content.get_answer("labour.h2a", "en")
     assert messages[0]["text"].startswith(f"{english.title}\n\n{english.body.strip()}\n\n")
     assert slots_of(events)["language"] == "en"
@@ -281,7 +283,7 @@ def test_fallback_is_honest_offers_guesses_and_logs_without_personal_data(run, c
         {"title": "Menú principal", "payload": "/main_menu"}])]
     assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 1.0), SlotSet("reply_kind", "fallback"),
                       SlotSet("topic_id", None), SlotSet("answer_version", None),
-                      SlotSet("last_options", ["/labour.canada", "/labour.h2a", "/main_menu"])]
+                      SlotSet("last_options", messages[0]["buttons"])]
     [logged] = content.unanswered()
     assert logged.text == "mi cel es [teléfono] y quiero ir pa alla al norte a chambear"
     assert logged.channel == "webchat" and logged.top_guesses[0]["name"] == "labour.canada"
@@ -325,7 +327,7 @@ def test_database_unavailable_gets_an_apology_and_the_menu(run, set_env, tmp_pat
     assert isinstance(record.exc_info[1], OperationalError), "the apology must come from the database failure"
     assert messages == [message(text("unavailable", "es"), MAIN_MENU_BUTTONS_ES)]
     assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0), SlotSet("reply_kind", "error"),
-                      SlotSet("last_options", MAIN_MENU_ES)]
+                      SlotSet("last_options", MAIN_MENU_BUTTONS_ES)]
 
 
 def test_every_answer_message_stays_short_enough_for_a_phone(run, content):
