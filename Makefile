@@ -49,8 +49,9 @@ test: install train compose-tool browser-tool
 
 # The web chat is tested in headless Chromium (Debian's package) driven by Playwright; Playwright's own
 # browser download is not used.
+CHROMIUM_PATH ?= /usr/bin/chromium
 browser-tool:
-	@test -x /usr/bin/chromium || { echo "installing chromium (Debian) for the web chat browser test"; \
+	@test -x $(CHROMIUM_PATH) || { echo "installing chromium (Debian) for the web chat browser test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # docker-compose.yml is checked with `docker compose config` (no Docker engine is needed for that). Where the

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from bot.content.repository import ContentRepository
+from bot.settings import get_settings
 from tests.channels.servers import servers_with
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -28,7 +28,7 @@ def page(servers, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=get_settings().chromium_path, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 400, "height": 800})
         page = context.new_page()
         page.goto(f"{servers.base}/webhooks/webchat/chat")
