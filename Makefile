@@ -44,7 +44,8 @@ eval: db train
 run: db train
 	$(BIN)/bot serve
 
-test: install train compose-tool browser-tool
+# CI runs this: the layer contracts and ruff first (seconds), then the whole suite.
+test: install train compose-tool browser-tool lint
 	bash scripts/test.sh
 
 # The web chat is tested in headless Chromium (Debian's package) driven by Playwright; Playwright's own
