@@ -42,6 +42,7 @@ def _new_engine(url: str, connect_timeout: int) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")  # readers (actions) do not block the editor
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; no fsync on every commit
             cursor.close()
     return engine
 
@@ -75,6 +76,14 @@ def _sessionmaker(url: str | None) -> sessionmaker:
     if factory is None:
         factory = _sessionmakers[key] = sessionmaker(bind=get_engine(key), future=True, expire_on_commit=False)
     return factory
+
+
+@contextmanager
+def within(session: Session) -> Iterator[Session]:
+    """Work inside a session someone else opened (one transaction for many calls, e.g. loading the content
+    pack); changes are flushed, and committed or rolled back by the session's owner."""
+    yield session
+    session.flush()
 
 
 @contextmanager

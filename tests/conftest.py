@@ -121,15 +121,35 @@ def loaded_repo(empty_repo, content_pack):
     return empty_repo
 
 
-@pytest.fixture
-def sqlite_content(sqlite_url, set_env, content_pack):
-    """SQLite database with the content pack, selected through DATABASE_URL (for actions)."""
+@pytest.fixture(scope="session")
+def loaded_sqlite_template(tmp_path_factory, content_pack) -> Path:
+    """A SQLite file with the schema and the content pack, built once; tests get their own copy."""
     from bot.cli import db_upgrade
     from bot.content.pack import load_pack
     from bot.content.repository import ContentRepository
+    from bot.db import dispose_engines
 
-    set_env(DATABASE_URL=sqlite_url)
-    db_upgrade(sqlite_url)
-    repo = ContentRepository(sqlite_url)
-    load_pack(repo, content_pack)
-    return repo
+    path = tmp_path_factory.mktemp("template") / "content.db"
+    url = f"sqlite:///{path}"
+    db_upgrade(url)
+    load_pack(ContentRepository(url), content_pack)
+    dispose_engines()  # the last connection closing checkpoints the write-ahead log into the file
+    return path
+
+
+def copy_loaded_database(template: Path, target: Path) -> str:
+    """A private copy of the loaded template; returns its URL."""
+    import shutil
+
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def sqlite_content(tmp_path, set_env, loaded_sqlite_template):
+    """SQLite database with the content pack, selected through DATABASE_URL (for actions)."""
+    from bot.content.repository import ContentRepository
+
+    url = copy_loaded_database(loaded_sqlite_template, tmp_path / "loaded.db")
+    set_env(DATABASE_URL=url)
+    return ContentRepository(url)

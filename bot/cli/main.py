@@ -133,19 +133,43 @@ def cmd_train(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from bot.tooling.evaluation import evaluate, format_report, read_cases, report, write_report
+    from bot.tooling.evaluation import evaluate_sets, format_report, read_cases, report, set_names, write_report
     from bot.tooling.model_cache import latest_model
 
-    cases = read_cases(Path(args.file))
-    outcomes = evaluate(cases, Path(args.model) if args.model else latest_model(), args.action_url)
-    result = report(outcomes)
-    print(format_report(result))
+    paths = [Path(name) for name in args.files]
+    case_sets = {}
+    for path, name in zip(paths, set_names(paths), strict=True):
+        if not path.is_file():
+            print(f"bot eval: {path}: no such file, skipped", file=sys.stderr)
+            continue
+        try:
+            case_sets[name] = read_cases(path)
+        except ValueError as error:  # a set that cannot be read is a mistake to fix, not an optional input
+            print(f"bot eval: {error}", file=sys.stderr)
+            return 2
+    if not case_sets:
+        print("bot eval: none of the evaluation files exists; nothing to run", file=sys.stderr)
+        return 2
+    try:
+        model = Path(args.model) if args.model else latest_model()
+    except FileNotFoundError as error:
+        print(f"bot eval: {error}", file=sys.stderr)
+        return 2
+    # One action server and one loaded agent for all the files.
+    outcomes = evaluate_sets(case_sets, model, args.action_url)
+    results = {name: report(set_outcomes) for name, set_outcomes in outcomes.items()}
+    for index, (name, result) in enumerate(results.items()):
+        print(("\n" if index else "") + f"== {name} ==")
+        print(format_report(result))
     if args.report:
-        write_report(result, Path(args.report))
-        print(f"\nreport written to {args.report}")
-    if args.min_accuracy is not None and result["overall_accuracy"] < args.min_accuracy:
-        print(f"overall accuracy below {args.min_accuracy:.0%}", file=sys.stderr)
-        return 1
+        write_report(results, Path(args.report))
+        print(f"\nreport written to {args.report} (one key per file: {', '.join(results)})")
+    if args.min_accuracy is not None:
+        low = {name: r["overall_accuracy"] for name, r in results.items() if r["overall_accuracy"] < args.min_accuracy}
+        for name, accuracy in low.items():
+            print(f"{name}: overall accuracy {accuracy:.1%} below {args.min_accuracy:.0%}", file=sys.stderr)
+        if low:
+            return 1
     return 0
 
 
@@ -205,12 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true")
     train.set_defaults(func=cmd_train, needs_settings=False)  # training reads no settings (Docker builds it)
 
-    ev = sub.add_parser("eval", help="score the assistant on a labelled TSV (text, lang, topic)")
-    ev.add_argument("file")
-    ev.add_argument("--report", help="write the JSON report here")
+    ev = sub.add_parser("eval", help="score the assistant on labelled TSVs (text, lang, topic[, must_regex...])")
+    ev.add_argument("files", nargs="+", metavar="FILE",
+                    help="evaluation sets; a missing one is skipped with a note")
+    ev.add_argument("--report", help="write the JSON report here (one key per file name)")
     ev.add_argument("--model", help="model archive (default: the one for the current data)")
     ev.add_argument("--action-url", help="use this action server instead of starting one")
-    ev.add_argument("--min-accuracy", type=float, help="exit 1 when overall accuracy is lower")
+    ev.add_argument("--min-accuracy", type=float, help="exit 1 when a file's overall accuracy is lower")
     ev.set_defaults(func=cmd_eval)
 
     serve = sub.add_parser("serve", help="run the assistant with the local web chat")

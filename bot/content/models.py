@@ -28,6 +28,10 @@ from bot.db import Base, utcnow
 LANGUAGES = ("es", "en")
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 STATUSES = (DRAFT, PUBLISHED, ARCHIVED)
+# How far a reviewer trusts a text: `blocker` must be checked before it is trusted, `improve` is usable but has
+# something to verify or add, `ok` was checked against its sources.
+BLOCKER, IMPROVE, OK = "blocker", "improve", "ok"
+REVIEW_STATUSES = (BLOCKER, IMPROVE, OK)
 
 
 class Topic(Base):
@@ -68,15 +72,78 @@ class AnswerVersion(Base):
     details = Column(Text, nullable=True)
     follow_ups = Column(JSON, nullable=False, default=list)  # topic ids
     sources = Column(JSON, nullable=False, default=list)  # [{"name": ..., "url": ...}]
-    last_reviewed = Column(Date, nullable=True)
+    last_reviewed = Column(Date, nullable=True)  # set only when a person reviews it
     needs_review = Column(Boolean, nullable=False, default=False)
     review_note = Column(Text, nullable=False, default="")
+    review_status = Column(String(16), nullable=False, default=IMPROVE)
+    valid_as_of = Column(String(10), nullable=True)  # date of the newest source: YYYY, YYYY-MM or YYYY-MM-DD
     origin = Column(String(32), nullable=False, default="staff")  # "content-pack" or "staff"
     created_by = Column(String(64), nullable=False, default="system")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     published_at = Column(DateTime, nullable=True)
 
     topic = relationship("Topic", back_populates="versions")
+
+
+class FaqEntry(Base):
+    """One specific question under a topic ("¿Puedo llevar a mi familia con la visa H-2A?"). Its texts are
+    versioned per language like answers (FaqVersion); people's ways of asking it are Phrasings."""
+
+    __tablename__ = "faq_entries"
+
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(120), nullable=False, unique=True)  # "labour.h2a/family"
+    topic_id = Column(String(64), ForeignKey("topics.id"), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class FaqVersion(Base):
+    __tablename__ = "faq_versions"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "lang", "version", name="uq_faq_version"),
+        Index(
+            "uq_one_published_faq",
+            "entry_id",
+            "lang",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    entry_id = Column(Integer, ForeignKey("faq_entries.id"), nullable=False, index=True)
+    lang = Column(String(8), nullable=False)
+    version = Column(Integer, nullable=False)
+    status = Column(String(16), nullable=False, default=DRAFT)
+    question = Column(String(300), nullable=False)
+    answer = Column(Text, nullable=False)
+    sources = Column(JSON, nullable=False, default=list)
+    last_reviewed = Column(Date, nullable=True)
+    review_status = Column(String(16), nullable=False, default=IMPROVE)
+    review_note = Column(Text, nullable=False, default="")
+    valid_as_of = Column(String(10), nullable=True)
+    origin = Column(String(32), nullable=False, default="staff")
+    created_by = Column(String(64), nullable=False, default="system")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    published_at = Column(DateTime, nullable=True)
+
+
+class Phrasing(Base):
+    """A way people ask about a topic or one of its FAQ entries. Used by the FAQ matcher at once (no
+    retraining) and exported as NLU examples for the next training run."""
+
+    __tablename__ = "phrasings"
+
+    id = Column(Integer, primary_key=True)
+    topic_id = Column(String(64), ForeignKey("topics.id"), nullable=False, index=True)
+    entry_id = Column(Integer, ForeignKey("faq_entries.id"), nullable=True, index=True)
+    lang = Column(String(8), nullable=True)
+    text = Column(Text, nullable=False)
+    origin = Column(String(32), nullable=False, default="staff")  # content-pack | staff | taught
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class ServicePoint(Base):
@@ -97,8 +164,13 @@ class ServicePoint(Base):
     languages = Column(JSON, nullable=False, default=list)
     services = Column(JSON, nullable=False, default=list)
     source = Column(Text, nullable=False)
+    source_id = Column(String(120), nullable=True)  # id in the content pack's sources registry
     last_verified = Column(Date, nullable=True)
     needs_review = Column(Boolean, nullable=False, default=False)
+    review_status = Column(String(16), nullable=False, default=IMPROVE)
+    review_note = Column(Text, nullable=False, default="")
+    serves = Column(JSON, nullable=False, default=list)  # returnees | in_transit | children | families | everyone
+    walk_in = Column(Boolean, nullable=False, default=True)  # a person can go there on their own
     active = Column(Boolean, nullable=False, default=True)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

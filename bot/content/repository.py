@@ -8,6 +8,8 @@ caller holds a connection or builds SQL. Errors from the database (e.g. it is do
     answer = repo.get_answer("labour.h2a", "en")   # published, falls back to Spanish
     v = repo.save_draft("labour.h2a", "es", {"body": "..."}, created_by="ana")
     repo.publish("labour.h2a", "es", v.version, published_by="ana")
+
+FAQ entries and phrasings have their own repository (bot.content.faq.FaqRepository).
 """
 from __future__ import annotations
 
@@ -17,19 +19,20 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from bot.content import versions
 from bot.content.models import (
-    ARCHIVED,
-    DRAFT,
     LANGUAGES,
     PUBLISHED,
+    REVIEW_STATUSES,
     AnswerVersion,
     ServicePoint,
     Topic,
     UnansweredQuestion,
 )
-from bot.db import session_scope, utcnow
+from bot.db import session_scope, within
 from bot.privacy import redact
 
 FALLBACK_LANGUAGE = "es"
@@ -43,6 +46,8 @@ EDITABLE_FIELDS = (
     "last_reviewed",
     "needs_review",
     "review_note",
+    "review_status",
+    "valid_as_of",
 )
 
 
@@ -73,6 +78,8 @@ class Answer:
     last_reviewed: Optional[dt.date]
     needs_review: bool
     review_note: str
+    review_status: str
+    valid_as_of: Optional[str]
     origin: str
     created_by: str
     created_at: dt.datetime
@@ -102,8 +109,13 @@ class ServicePointView:
     languages: tuple[str, ...]
     services: tuple[str, ...]
     source: str
+    source_id: Optional[str]
     last_verified: Optional[dt.date]
     needs_review: bool
+    review_status: str
+    review_note: str
+    serves: tuple[str, ...]
+    walk_in: bool
     distance_km: Optional[float] = None
 
 
@@ -132,6 +144,8 @@ def _answer_view(row: AnswerVersion, is_fallback: bool = False) -> Answer:
         last_reviewed=row.last_reviewed,
         needs_review=bool(row.needs_review),
         review_note=row.review_note or "",
+        review_status=row.review_status,
+        valid_as_of=row.valid_as_of,
         origin=row.origin,
         created_by=row.created_by,
         created_at=row.created_at,
@@ -144,8 +158,8 @@ _SERVICE_FIELDS = [f.name for f in dataclasses.fields(ServicePointView) if f.nam
 
 def _service_view(row: ServicePoint, distance_km: Optional[float] = None) -> ServicePointView:
     values = {name: getattr(row, name) for name in _SERVICE_FIELDS}
-    values["languages"] = tuple(values["languages"] or ())
-    values["services"] = tuple(values["services"] or ())
+    for name in ("languages", "services", "serves"):
+        values[name] = tuple(values[name] or ())
     return ServicePointView(**values, distance_km=distance_km)
 
 
@@ -157,18 +171,27 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def _check_lang(lang: str) -> None:
+def check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ContentError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
 
 
-class ContentRepository:
-    """Read and change content. `database_url=None` uses the configured database."""
+def check_review_status(status: str) -> None:
+    if status not in REVIEW_STATUSES:
+        raise ContentError(f"review status must be one of {REVIEW_STATUSES}, not {status!r}")
 
-    def __init__(self, database_url: Optional[str] = None):
+
+class ContentRepository:
+    """Read and change content. `database_url=None` uses the configured database; `session`, when given, makes
+    every call part of that session's transaction."""
+
+    def __init__(self, database_url: Optional[str] = None, session: Optional[Session] = None):
         self.database_url = database_url
+        self._shared_session = session  # given: every call joins that session's transaction
 
     def _session(self):
+        if self._shared_session is not None:
+            return within(self._shared_session)
         return session_scope(self.database_url)
 
     # --- topics -------------------------------------------------------------------------------------
@@ -235,12 +258,7 @@ class ContentRepository:
     def history(self, topic_id: str, lang: str) -> list[Answer]:
         """Every version, newest first."""
         with self._session() as s:
-            rows = s.scalars(
-                select(AnswerVersion)
-                .where(AnswerVersion.topic_id == topic_id, AnswerVersion.lang == lang)
-                .order_by(AnswerVersion.version.desc())
-            ).all()
-            return [_answer_view(r) for r in rows]
+            return [_answer_view(r) for r in versions.history(s, AnswerVersion, {"topic_id": topic_id, "lang": lang})]
 
     def save_draft(
         self,
@@ -251,64 +269,33 @@ class ContentRepository:
         origin: str = "staff",
     ) -> Answer:
         """Add a new draft version. Fields not given are copied from the latest version."""
-        _check_lang(lang)
+        check_lang(lang)
         unknown = set(fields) - set(EDITABLE_FIELDS)
         if unknown:
             raise ContentError(f"unknown answer fields: {sorted(unknown)}")
         with self._session() as s:
             if s.get(Topic, topic_id) is None:
                 raise ContentError(f"unknown topic {topic_id!r}")
-            latest = s.scalars(
-                select(AnswerVersion)
-                .where(AnswerVersion.topic_id == topic_id, AnswerVersion.lang == lang)
-                .order_by(AnswerVersion.version.desc())
-                .limit(1)
-            ).first()
-            values = _answer_view(latest).content_fields() if latest else {}
+            key = {"topic_id": topic_id, "lang": lang}
+            previous = versions.latest(s, AnswerVersion, key)
+            values = _answer_view(previous).content_fields() if previous else {}
             values.update(fields)
             for required in ("title", "body"):
                 if not (values.get(required) or "").strip():
                     raise ContentError(f"an answer needs a {required}")
             values["follow_ups"] = list(values.get("follow_ups") or [])
             values["sources"] = [dict(x) for x in values.get("sources") or []]
-            row = AnswerVersion(
-                topic_id=topic_id,
-                lang=lang,
-                version=(latest.version + 1) if latest else 1,
-                status=DRAFT,
-                origin=origin,
-                created_by=created_by,
-                **values,
-            )
-            s.add(row)
-            s.flush()
+            values.setdefault("review_status", "improve")
+            check_review_status(values["review_status"])
+            row = versions.add_draft(s, AnswerVersion, key, values, origin=origin, created_by=created_by)
             return _answer_view(row)
 
     def publish(self, topic_id: str, lang: str, version: int, published_by: str = "staff") -> Answer:
         """Make `version` the live answer; the previously published one is archived."""
         with self._session() as s:
-            row = s.scalars(
-                select(AnswerVersion).where(
-                    AnswerVersion.topic_id == topic_id,
-                    AnswerVersion.lang == lang,
-                    AnswerVersion.version == version,
-                )
-            ).first()
+            row = versions.publish(s, AnswerVersion, {"topic_id": topic_id, "lang": lang}, version)
             if row is None:
                 raise ContentError(f"no version {version} of {topic_id} [{lang}]")
-            s.execute(
-                update(AnswerVersion)
-                .where(
-                    AnswerVersion.topic_id == topic_id,
-                    AnswerVersion.lang == lang,
-                    AnswerVersion.status == PUBLISHED,
-                    AnswerVersion.id != row.id,
-                )
-                .values(status=ARCHIVED)
-            )
-            s.flush()  # the partial unique index allows one published row at a time
-            row.status = PUBLISHED
-            row.published_at = utcnow()
             return _answer_view(row)
 
     def rollback(self, topic_id: str, lang: str, version: int, by: str = "staff") -> Answer:
@@ -335,7 +322,7 @@ class ContentRepository:
         """Create or update a service point by slug. Returns True when something changed."""
         values = dict(values)
         slug = values.pop("slug")
-        unknown = set(values) - set(_SERVICE_FIELDS)
+        unknown = set(values) - set(_SERVICE_FIELDS) - {"active"}
         if unknown:
             raise ContentError(f"unknown service point fields: {sorted(unknown)}")
         with self._session() as s:
@@ -361,9 +348,14 @@ class ContentRepository:
             return [_service_view(r) for r in s.scalars(query)]
 
     def nearest_service_points(
-        self, latitude: float, longitude: float, limit: int = 3, kinds: Optional[Iterable[str]] = None
+        self, latitude: float, longitude: float, limit: int = 3, kinds: Optional[Iterable[str]] = None,
+        serving: Optional[str] = None, walk_in_only: bool = True,
     ) -> list[ServicePointView]:
-        """Active service points with coordinates, nearest first (straight-line distance)."""
+        """Active service points with coordinates, nearest first (straight-line distance).
+
+        Only places a person can walk into, unless `walk_in_only` is False (reception centres and children's
+        shelters receive people who are brought there); with `serving` ("returnees", "in_transit",
+        "children"...), only places that serve such a person or everyone."""
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ContentError("coordinates out of range")
         with self._session() as s:
@@ -374,7 +366,10 @@ class ContentRepository:
             )
             if kinds:
                 query = query.where(ServicePoint.kind.in_(list(kinds)))
-            rows = list(s.scalars(query))
+            if walk_in_only:
+                query = query.where(ServicePoint.walk_in.is_(True))
+            rows = [r for r in s.scalars(query)
+                    if serving is None or not r.serves or {serving, "everyone"} & set(r.serves)]
         ranked = sorted(
             ((haversine_km(latitude, longitude, r.latitude, r.longitude), r) for r in rows),
             key=lambda pair: pair[0],

@@ -149,3 +149,100 @@ def test_env_example_lists_every_setting():
     read = {field.upper() for field in Settings.__fields__ if field != "environment"} | {"BRUJULA_ENV"}
     listed = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
     assert read and not read - listed, f"missing from .env.example: {sorted(read - listed)}"
+
+
+# --- redaction with spaCy (names found by es_core_news_sm) and street-level places --------------------
+
+
+@pytest.mark.parametrize(
+    "text, hidden, kept",
+    [
+        ("Hola, soy Juan Pérez y necesito ayuda", "Juan", "necesito ayuda"),
+        ("Buenas tardes, mi esposo Pedro Ramírez fue deportado ayer desde Houston", "Ramírez", "Houston"),
+        ("Mi hermana Ana Lucía García vive en Flores Petén", "García", "Flores Petén"),
+        ("Estoy en Tapachula con mi primo Carlos", "Carlos", "Tapachula"),
+        ("Estoy en Mixco. Mi hermano Julio Cesar Ortiz no contesta", "Ortiz", "Mixco"),
+        ("la señora Ana López me ayudó en Cobán", "López", "Cobán"),
+        ("El señor Carlos Flores me ofreció trabajo en Chiquimula", "Carlos Flores", "Chiquimula"),
+        ("vivo en la 5a avenida 3-21 zona 1 de Huehuetenango", "3-21", "Huehuetenango"),
+        ("mi casa está en la calle Real 23 de Mixco", "Real 23", "Mixco"),
+        ("calle 5 #12-34 zona 1, Quetzaltenango", "12-34", "Quetzaltenango"),
+        ("nos asaltaron en el km 18 carretera a El Salvador", "18", "carretera"),
+        ("vivo en la colonia El Milagro zona 6 de Mixco", "Milagro", "Mixco"),
+        ("somos de la aldea san juan del obispo, Sacatepéquez", "obispo", "Sacatepéquez"),
+        ("casa 12 lote 5 en Villa Nueva", "12", "Villa Nueva"),
+        ("I live at 123 Main Street in Houston", "Main", "Houston"),
+        ("llámeme al 5555-1234 o al +502 4455 6677", "4455", "llámeme"),
+        ("escríbame a pedro.ramirez@yahoo.com desde Tijuana", "pedro.ramirez", "Tijuana"),
+    ],
+)
+def test_redact_removes_names_and_addresses_and_keeps_places(text, hidden, kept):
+    redacted = redact(text)
+    assert hidden not in redacted, redacted
+    assert kept in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Estoy en San Marcos y quiero ir a Quetzaltenango",
+        "Vivo en Santa Rosa de Lima y necesito trabajo",
+        "me dejaron en la calle sin dinero",
+        "en la aldea hay trabajo?",
+        "vivo a 3 calles del parque",
+        "gracias a Dios estoy bien",
+        "Hola Brújula, necesito ayuda con la visa H-2A",
+        "I'm in El Paso, Texas and need help",
+    ],
+)
+def test_redact_leaves_ordinary_text_and_place_names_alone(text):
+    assert redact(text) == text
+
+
+def test_redact_uses_the_placeholders():
+    redacted = redact("Soy Juan Pérez, vivo en la colonia El Milagro, mi correo es juan@ejemplo.com")
+    assert "[nombre]" in redacted and "[lugar]" in redacted and "[correo]" in redacted
+
+
+def test_redact_never_raises():
+    assert redact(None) == ""  # type: ignore[arg-type]
+    assert redact("") == ""
+    assert redact("🙂🙂") == "🙂🙂"
+
+
+def test_redact_falls_back_to_regular_expressions_and_warns_once(monkeypatch, caplog):
+    import bot.privacy as privacy
+
+    def broken_loader():
+        raise OSError("model not installed")
+
+    monkeypatch.setattr(privacy, "_NLP", None)
+    monkeypatch.setattr(privacy, "_NLP_FAILED", False)
+    monkeypatch.setattr(privacy, "_load_model", broken_loader)
+    with caplog.at_level("WARNING", logger="bot.privacy"):
+        first = redact("Me llamo Ana, vivo en la colonia El Milagro, llame al 5555 1234")
+        second = redact("mi correo es ana@ejemplo.com y Pedro Ramírez es mi primo")
+    assert first == "Me llamo [nombre], vivo en la [lugar], llame al [teléfono]"
+    assert second == "mi correo es [correo] y Pedro Ramírez es mi primo"  # no model: NER names stay
+    warnings = [r for r in caplog.records if "regular expressions only" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_redact_survives_a_model_that_fails_while_running(monkeypatch):
+    import bot.privacy as privacy
+
+    class Broken:
+        def __call__(self, text):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(privacy, "_NLP", Broken())
+    assert privacy.redact("llame al 5555 1234, soy Pedro Ramírez") == "llame al [teléfono], soy Pedro Ramírez"
+
+
+def test_the_redaction_model_is_loaded_once():
+    import bot.privacy as privacy
+
+    redact("Hola, soy Juan Pérez")
+    model = privacy._NLP
+    redact("Hola, soy Ana López")
+    assert model is not None and privacy._NLP is model and model.pipe_names == ["ner"]

@@ -39,17 +39,13 @@ class Servers:
         return {log.name: log.read_text(errors="replace") for log in self.logs}
 
 
-def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str,
+def start_servers(tmp: Path, content_template: Path | None, extra_env: dict, health_path: str,
                   database_url: str | None = None) -> Servers:
-    """`database_url` is where the content is loaded (SQLite in `tmp` by default); the servers use
-    DATABASE_URL from `extra_env` if given (e.g. the same database through a proxy)."""
-    from bot.cli import db_upgrade
-    from bot.content.pack import load_pack
-    from bot.content.repository import ContentRepository
+    """The servers on a copy of the loaded content database (`content_template`), or on `database_url` when
+    given (already loaded); DATABASE_URL in `extra_env` wins (e.g. the same database through a proxy)."""
+    from tests.conftest import copy_loaded_database
 
-    database_url = database_url or f"sqlite:///{tmp / 'content.db'}"
-    db_upgrade(database_url)
-    load_pack(ContentRepository(database_url), content_pack)
+    database_url = database_url or copy_loaded_database(content_template, tmp / "content.db")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "test", "DATABASE_URL": database_url,
            "SEND_BACKOFF_SECONDS": "0.1", "OUTBOX_RETRY_INTERVAL_SECONDS": "1", "LOG_LEVEL": "DEBUG", **extra_env}
     action_port, rasa_port = free_port(), free_port()
@@ -70,11 +66,11 @@ def start_servers(tmp: Path, content_pack, extra_env: dict, health_path: str,
 
 
 @contextmanager
-def servers_with(fake, tmp: Path, content_pack, extra_env: dict, health_path: str,
+def servers_with(fake, tmp: Path, content_template: Path | None, extra_env: dict, health_path: str,
                  database_url: str | None = None) -> Iterator[Servers]:
     """Servers for the duration of a test module, and the fake platform API closed afterwards."""
     try:
-        servers = start_servers(tmp, content_pack, extra_env, health_path, database_url)
+        servers = start_servers(tmp, content_template, extra_env, health_path, database_url)
     except Exception:
         fake.close()
         raise

@@ -11,6 +11,10 @@ import uuid
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bot.cli import db_upgrade
+from bot.content.pack import load_pack
+from bot.content.repository import ContentRepository
+from bot.db import dispose_engines
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.servers import servers_with
@@ -46,14 +50,14 @@ def stack(tmp_path_factory, content_pack):
            "TWILIO_API_BASE_URL": fakes.twilio.base_url, "TELEGRAM_BOT_TOKEN": TOKEN,
            "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": fakes.telegram.base_url}
     direct = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    db_upgrade(direct)
+    load_pack(ContentRepository(direct), content_pack)
     try:
-        with servers_with(fakes, tmp_path_factory.mktemp("outage"), content_pack, env, "/webhooks/whatsapp/",
+        with servers_with(fakes, tmp_path_factory.mktemp("outage"), None, env, "/webhooks/whatsapp/",
                           database_url=direct) as servers:
             yield servers, proxy, fakes
     finally:
         proxy.stop()
-        from bot.db import dispose_engines
-
         dispose_engines()
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

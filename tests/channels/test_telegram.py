@@ -79,11 +79,12 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, content_pack):
+def stack(tmp_path_factory, loaded_sqlite_template):
     fake = FakeTelegram(TOKEN)
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": fake.base_url,
            "TELEGRAM_TIMEOUT_SECONDS": "1"}
-    with servers_with(fake, tmp_path_factory.mktemp("telegram"), content_pack, env, "/webhooks/telegram/") as servers:
+    with servers_with(fake, tmp_path_factory.mktemp("telegram"), loaded_sqlite_template, env,
+                      "/webhooks/telegram/") as servers:
         yield Stack(servers, fake)
 
 

@@ -18,8 +18,9 @@ class _NoFake:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory, content_pack):
-    with servers_with(_NoFake(), tmp_path_factory.mktemp("webchat"), content_pack, {}, "/webhooks/webchat/") as s:
+def servers(tmp_path_factory, loaded_sqlite_template):
+    with servers_with(_NoFake(), tmp_path_factory.mktemp("webchat"), loaded_sqlite_template, {},
+                      "/webhooks/webchat/") as s:
         yield s
 
 

@@ -75,11 +75,12 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, content_pack):
+def stack(tmp_path_factory, loaded_sqlite_template):
     fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
     env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": FROM,
            "TWILIO_API_BASE_URL": fake.base_url, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1"}
-    with servers_with(fake, tmp_path_factory.mktemp("whatsapp"), content_pack, env, "/webhooks/whatsapp/") as servers:
+    with servers_with(fake, tmp_path_factory.mktemp("whatsapp"), loaded_sqlite_template, env,
+                      "/webhooks/whatsapp/") as servers:
         yield Stack(servers, fake)
 
 

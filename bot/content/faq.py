@@ -1,0 +1,276 @@
+"""FAQ entries and phrasings: the specific questions under each topic, and the ways people ask them.
+
+An entry ("labour.h2a/family") belongs to a topic; its question and short answer are versioned per language
+like answers (draft -> published, rollback). Phrasings are examples of how people ask about an entry, or
+about a topic in general; the FAQ matcher (bot.content.matching) uses them on the next message, with no
+retraining, and `bot examples export` writes them as NLU examples for the next training run.
+
+    faq = FaqRepository()
+    faq.upsert_entry("labour.h2a/family", "labour.h2a")
+    v = faq.save_draft("labour.h2a/family", "es", {"question": "...", "answer": "...", "sources": [...]})
+    faq.publish("labour.h2a/family", "es", v.version)
+    faq.add_phrasing("labour.h2a/family", "puedo llevar a mis hijos con la h2a", "es")
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.content import versions
+from bot.content.models import PUBLISHED, FaqEntry, FaqVersion, Phrasing, Topic
+from bot.content.repository import FALLBACK_LANGUAGE, ContentError, check_lang, check_review_status
+from bot.db import session_scope, within
+
+FAQ_FIELDS = ("question", "answer", "sources", "valid_as_of", "review_status", "review_note", "last_reviewed")
+MAX_PHRASING_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Faq:
+    slug: str
+    topic_id: str
+    lang: str  # language of this text (Spanish when the one asked for is missing: see `is_fallback`)
+    version: int
+    status: str
+    question: str
+    answer: str
+    sources: tuple[dict, ...]
+    valid_as_of: Optional[str]
+    review_status: str
+    review_note: str
+    last_reviewed: Optional[dt.date]
+    origin: str
+    created_by: str
+    created_at: dt.datetime
+    is_fallback: bool = False
+
+    def content_fields(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in FAQ_FIELDS}
+        values["sources"] = [dict(s) for s in self.sources]
+        return values
+
+
+@dataclass(frozen=True)
+class PhrasingView:
+    id: int
+    topic_id: str
+    entry_slug: Optional[str]
+    lang: Optional[str]
+    text: str
+    origin: str
+
+
+def _faq_view(row: FaqVersion, entry: FaqEntry, is_fallback: bool = False) -> Faq:
+    return Faq(entry.slug, entry.topic_id, row.lang, row.version, row.status, row.question, row.answer,
+               tuple(row.sources or ()), row.valid_as_of, row.review_status, row.review_note or "",
+               row.last_reviewed, row.origin, row.created_by, row.created_at, is_fallback)
+
+
+def split_target(target: str) -> tuple[str, Optional[str]]:
+    """"labour.h2a/family" -> ("labour.h2a", "labour.h2a/family"); "labour.h2a" -> ("labour.h2a", None)."""
+    topic_id = target.split("/", 1)[0]
+    return topic_id, (target if "/" in target else None)
+
+
+class FaqRepository:
+    """Read and change FAQ entries and phrasings. `database_url=None` uses the configured database; `session`,
+    when given, makes every call part of that session's transaction."""
+
+    def __init__(self, database_url: Optional[str] = None, session: Optional[Session] = None):
+        self.database_url = database_url
+        self._shared_session = session  # given: every call joins that session's transaction
+
+    def _session(self):
+        if self._shared_session is not None:
+            return within(self._shared_session)
+        return session_scope(self.database_url)
+
+    @staticmethod
+    def _entry(session, slug: str) -> FaqEntry:
+        entry = session.scalars(select(FaqEntry).where(FaqEntry.slug == slug)).first()
+        if entry is None:
+            raise ContentError(f"unknown FAQ entry {slug!r}")
+        return entry
+
+    # --- entries and their versions -----------------------------------------------------------------------
+    def upsert_entry(self, slug: str, topic_id: str, position: int = 0, active: bool = True) -> bool:
+        """Create or update an entry. Returns True when something changed."""
+        if split_target(slug) != (topic_id, slug):
+            raise ContentError(f"an entry id is its topic, a slash and a name: {slug!r} under {topic_id!r}")
+        with self._session() as s:
+            if s.get(Topic, topic_id) is None:
+                raise ContentError(f"unknown topic {topic_id!r}")
+            entry = s.scalars(select(FaqEntry).where(FaqEntry.slug == slug)).first()
+            if entry is None:
+                s.add(FaqEntry(slug=slug, topic_id=topic_id, position=position, active=active))
+                return True
+            changed = (entry.position, entry.active) != (position, active)
+            entry.position, entry.active = position, active
+            return changed
+
+    def save_draft(self, slug: str, lang: str, fields: dict[str, Any], created_by: str = "staff",
+                   origin: str = "staff") -> Faq:
+        """Add a draft version; fields not given are copied from the latest version."""
+        check_lang(lang)
+        unknown = set(fields) - set(FAQ_FIELDS)
+        if unknown:
+            raise ContentError(f"unknown FAQ fields: {sorted(unknown)}")
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            key = {"entry_id": entry.id, "lang": lang}
+            previous = versions.latest(s, FaqVersion, key)
+            values = _faq_view(previous, entry).content_fields() if previous else {}
+            values.update(fields)
+            for required in ("question", "answer"):
+                if not (values.get(required) or "").strip():
+                    raise ContentError(f"a FAQ entry needs a {required}")
+            values["sources"] = [dict(x) for x in values.get("sources") or []]
+            values.setdefault("review_status", "improve")
+            check_review_status(values["review_status"])
+            row = versions.add_draft(s, FaqVersion, key, values, origin=origin, created_by=created_by)
+            return _faq_view(row, entry)
+
+    def publish(self, slug: str, lang: str, version: int, published_by: str = "staff") -> Faq:
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            row = versions.publish(s, FaqVersion, {"entry_id": entry.id, "lang": lang}, version)
+            if row is None:
+                raise ContentError(f"no version {version} of {slug} [{lang}]")
+            return _faq_view(row, entry)
+
+    def history(self, slug: str, lang: str) -> list[Faq]:
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            return [_faq_view(r, entry) for r in versions.history(s, FaqVersion, {"entry_id": entry.id, "lang": lang})]
+
+    def rollback(self, slug: str, lang: str, version: int, by: str = "staff") -> Faq:
+        """Publish a new version whose content is a copy of `version`."""
+        old = next((f for f in self.history(slug, lang) if f.version == version), None)
+        if old is None:
+            raise ContentError(f"no version {version} of {slug} [{lang}]")
+        draft = self.save_draft(slug, lang, old.content_fields(), created_by=by)
+        return self.publish(slug, lang, draft.version, published_by=by)
+
+    def _published(self, lang: str, *conditions) -> list[Faq]:
+        """Published entries in `lang`, Spanish where `lang` is missing, in topic and position order."""
+        wanted = [lang] if lang == FALLBACK_LANGUAGE else [lang, FALLBACK_LANGUAGE]
+        with self._session() as s:
+            rows = s.execute(
+                select(FaqVersion, FaqEntry)
+                .join(FaqEntry, FaqEntry.id == FaqVersion.entry_id)
+                .where(FaqVersion.status == PUBLISHED, FaqVersion.lang.in_(wanted), FaqEntry.active.is_(True),
+                       *conditions)
+                .order_by(FaqEntry.topic_id, FaqEntry.position, FaqEntry.id)
+            ).all()
+        chosen: dict[str, Faq] = {}
+        for row, entry in rows:
+            if row.lang == lang or entry.slug not in chosen:
+                chosen[entry.slug] = _faq_view(row, entry, is_fallback=row.lang != lang)
+        return list(chosen.values())
+
+    def get(self, slug: str, lang: str) -> Optional[Faq]:
+        """The published entry in `lang` (Spanish if not translated), or None."""
+        found = self._published(lang, FaqEntry.slug == slug)
+        return found[0] if found else None
+
+    def for_topic(self, topic_id: str, lang: str) -> list[Faq]:
+        return self._published(lang, FaqEntry.topic_id == topic_id)
+
+    def questions(self, slugs: Sequence[str], lang: str) -> dict[str, str]:
+        """Published questions for option titles, in `lang` with Spanish fallback."""
+        if not slugs:
+            return {}
+        return {f.slug: f.question for f in self._published(lang, FaqEntry.slug.in_(list(slugs)))}
+
+    def coverage(self) -> dict[str, set[str]]:
+        """entry slug -> languages with a published text (missing translations show as gaps)."""
+        with self._session() as s:
+            rows = s.execute(
+                select(FaqEntry.slug, FaqVersion.lang).join(FaqVersion, FaqVersion.entry_id == FaqEntry.id)
+                .where(FaqVersion.status == PUBLISHED)
+            ).all()
+        result: dict[str, set[str]] = {}
+        for slug, lang in rows:
+            result.setdefault(slug, set()).add(lang)
+        return result
+
+    # --- phrasings ----------------------------------------------------------------------------------------
+    def add_phrasing(self, target: str, text: str, lang: Optional[str] = None, origin: str = "staff") -> bool:
+        """Add a way of asking about a topic ("labour.h2a") or an entry ("labour.h2a/family").
+        Returns False when the same phrasing is already there."""
+        text = " ".join((text or "").split())
+        if not text or len(text) > MAX_PHRASING_CHARS:
+            raise ContentError(f"a phrasing needs 1 to {MAX_PHRASING_CHARS} characters")
+        if lang is not None:
+            check_lang(lang)
+        topic_id, slug = split_target(target)
+        with self._session() as s:
+            if s.get(Topic, topic_id) is None:
+                raise ContentError(f"unknown topic {topic_id!r}")
+            entry_id = self._entry(s, slug).id if slug else None
+            duplicate = s.scalars(select(Phrasing.id).where(
+                Phrasing.topic_id == topic_id, Phrasing.entry_id.is_(None) if entry_id is None
+                else Phrasing.entry_id == entry_id, func.lower(Phrasing.text) == text.lower())).first()
+            if duplicate is not None:
+                return False
+            s.add(Phrasing(topic_id=topic_id, entry_id=entry_id, lang=lang, text=text, origin=origin))
+            return True
+
+    def add_phrasings(self, items: Sequence[tuple[str, str, Optional[str]]], origin: str) -> int:
+        """Add many (target, text, lang) phrasings in one session, skipping those already there (content
+        pack loading). Returns how many were added."""
+        with self._session() as s:
+            entry_ids = dict(s.execute(select(FaqEntry.slug, FaqEntry.id)).all())
+            topics = set(s.scalars(select(Topic.id)))
+            seen = {(t, e, text.lower()) for t, e, text in s.execute(
+                select(Phrasing.topic_id, Phrasing.entry_id, Phrasing.text)).all()}
+            added = 0
+            for target, raw_text, lang in items:
+                text = " ".join((raw_text or "").split())[:MAX_PHRASING_CHARS]
+                topic_id, slug = split_target(target)
+                if not text or topic_id not in topics or (slug and slug not in entry_ids):
+                    raise ContentError(f"cannot add a phrasing to {target!r}")
+                key = (topic_id, entry_ids.get(slug) if slug else None, text.lower())
+                if key in seen:
+                    continue
+                seen.add(key)
+                s.add(Phrasing(topic_id=topic_id, entry_id=key[1], lang=lang, text=text, origin=origin))
+                added += 1
+            return added
+
+    def phrasings(self, origin: Optional[str] = None) -> list[PhrasingView]:
+        with self._session() as s:
+            query = (select(Phrasing, FaqEntry.slug).outerjoin(FaqEntry, FaqEntry.id == Phrasing.entry_id)
+                     .order_by(Phrasing.id))
+            if origin:
+                query = query.where(Phrasing.origin == origin)
+            return [PhrasingView(p.id, p.topic_id, slug, p.lang, p.text, p.origin) for p, slug in s.execute(query)]
+
+    def index_rows(self) -> list[tuple[str, Optional[str], str]]:
+        """(topic id, entry slug or None, text) for the matcher: every phrasing of an active entry or topic,
+        and every published question."""
+        with self._session() as s:
+            phrasings = s.execute(
+                select(Phrasing.topic_id, FaqEntry.slug, Phrasing.text)
+                .outerjoin(FaqEntry, FaqEntry.id == Phrasing.entry_id)
+                .where((FaqEntry.id.is_(None)) | FaqEntry.active.is_(True))
+            ).all()
+            questions = s.execute(
+                select(FaqEntry.topic_id, FaqEntry.slug, FaqVersion.question)
+                .join(FaqVersion, FaqVersion.entry_id == FaqEntry.id)
+                .where(FaqVersion.status == PUBLISHED, FaqEntry.active.is_(True))
+            ).all()
+        return [tuple(row) for row in phrasings] + [tuple(row) for row in questions]
+
+    def revision(self) -> tuple:
+        """Changes whenever a phrasing, a published question or an entry's state changes (cheap to ask)."""
+        with self._session() as s:
+            phrasing = s.execute(select(func.count(Phrasing.id), func.max(Phrasing.id))).one()
+            published = s.execute(select(func.count(FaqVersion.id), func.max(FaqVersion.id))
+                                  .where(FaqVersion.status == PUBLISHED)).one()
+            entries = s.execute(select(func.count(FaqEntry.id)).where(FaqEntry.active.is_(True))).one()
+        return tuple(phrasing) + tuple(published) + tuple(entries)
