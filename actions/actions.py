@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import abc
 import logging
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import replies, understanding
 from actions.replies import Reply
-from bot.content.repository import ContentRepository
-from bot.content.topics import EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
+from actions.turn import Turn
+from bot.content.topics import HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import (
-    detect_language,
     has_words,
     mentioned_number,
     option_number,
@@ -25,36 +23,12 @@ from bot.language import (
     text,
     words,
 )
-from bot.safety import shows_immediate_danger
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SLOT_NAMES = ("language", "last_options", "topic_id", "answer_version", "reply_kind", "fallback_count")
-
-
-@dataclass
-class Turn:
-    """What an action needs to know about the current user message."""
-
-    tracker: Tracker
-    lang: str
-    text: str
-    intent: Optional[str]
-    repo: ContentRepository
-
-    @classmethod
-    def read(cls, tracker: Tracker) -> "Turn":
-        message = tracker.latest_message or {}
-        user_text = message.get("text") or ""
-        current = tracker.get_slot("language") or get_settings().default_language
-        lang = detect_language(user_text) or current
-        intent = (message.get("intent") or {}).get("name")
-        return cls(tracker, lang, user_text, intent, ContentRepository())
-
-    def guesses(self, n: int = 3) -> List[Dict[str, Any]]:
-        ranking = (self.tracker.latest_message or {}).get("intent_ranking") or []
-        return [g for g in ranking if g.get("name") not in ("nlu_fallback", None)][:n]
+SLOT_NAMES = ("language", "last_options", "topic_id", "answer_version", "reply_kind", "fallback_count", "faq_id",
+              "country")
 
 
 class BrujulaAction(Action, abc.ABC):
@@ -76,7 +50,12 @@ class BrujulaAction(Action, abc.ABC):
             turn = Turn.read(tracker)
             lang = turn.lang
             choice = chosen_option(turn)
-            reply = dispatch(turn, choice) if choice else self.respond(turn)
+            if turn.danger:
+                reply = understanding.danger_reply(turn, turn.danger)
+            elif choice:
+                reply = dispatch(turn, choice)
+            else:
+                reply = self.respond(turn)
         except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
             logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
             reply = replies.unavailable(lang)
@@ -87,17 +66,12 @@ class BrujulaAction(Action, abc.ABC):
         return [SlotSet(name, value) for name, value in slots.items() if name in SLOT_NAMES]
 
 
-def answer_with_safety_net(turn: Turn, topic_id: str, part: str = "body") -> Reply:
-    """Answer a topic; a message showing immediate danger gets the emergency answer first."""
-    if topic_id != EMERGENCY_TOPIC and shows_immediate_danger(turn.text):
-        emergency = replies.topic_answer(turn.repo, EMERGENCY_TOPIC, turn.lang)
-        main = replies.topic_answer(turn.repo, topic_id, turn.lang, part)
-        return emergency.extend(main)
-    return replies.topic_answer(turn.repo, topic_id, turn.lang, part)
-
-
-def dispatch(turn: Turn, intent: str) -> Reply:
-    """The reply to an intent reached by a button or a number: a menu, "more", or a topic."""
+def dispatch(turn: Turn, option: str) -> Reply:
+    """The reply to an option (a payload or intent) chosen by a button or a number: a menu, "more", a topic,
+    or one FAQ entry."""
+    intent, entities = replies.parse_payload(option)
+    if entities.get("faq"):
+        return understanding.answer_faq(turn, str(entities["faq"]))
     if intent == replies.MAIN_MENU:
         return replies.main_menu(turn.lang)
     if intent in replies.INTENT_AREAS:
@@ -142,7 +116,10 @@ class ActionAnswerTopic(BrujulaAction):
         return "action_answer_topic"
 
     def respond(self, turn: Turn) -> Reply:
-        return answer_with_safety_net(turn, turn.intent or OUT_OF_SCOPE)
+        slug = understanding.entity(turn, "faq")
+        if slug:
+            return understanding.answer_faq(turn, str(slug))
+        return understanding.answer_topic(turn, turn.intent or OUT_OF_SCOPE)
 
 
 class ActionSelectOption(BrujulaAction):
@@ -158,7 +135,7 @@ class ActionSelectOption(BrujulaAction):
         if number == 0:
             return replies.main_menu(turn.lang)
         if number is not None and number <= len(options):
-            return dispatch(turn, replies.intent_of(options[number - 1]["payload"]))
+            return dispatch(turn, options[number - 1]["payload"])
         prompt = text("option_unknown", turn.lang, number=str(number if number is not None else "?"))
         return Reply(slots={"reply_kind": replies.KIND_MENU}).say(
             prompt, options or replies.static_main_menu_buttons(turn.lang))
@@ -171,19 +148,19 @@ def shown_options(turn: Turn) -> list[dict[str, str]]:
 
 
 def chosen_option(turn: Turn) -> Optional[str]:
-    """The intent of the option the person chose: a message that is only its number ("2", "la dos"; 0 is
+    """The payload of the option the person chose: a message that is only its number ("2", "la dos"; 0 is
     the main menu) or its title typed out. None when the message is not such a choice."""
     options = shown_options(turn)
     number = option_number(turn.text)
     if number == 0:
         return replies.MAIN_MENU
     if number is not None:
-        return replies.intent_of(options[number - 1]["payload"]) if number <= len(options) else None
+        return options[number - 1]["payload"] if number <= len(options) else None
     typed = words(turn.text)
     if len("".join(typed)) >= 4:
         for option in options:
             if words(option["title"]) == typed:
-                return replies.intent_of(option["payload"])
+                return option["payload"]
     return None
 
 
@@ -222,6 +199,11 @@ class ActionFallback(BrujulaAction):
             return Reply(slots={"reply_kind": replies.KIND_FALLBACK}).say(
                 text("empty_message", turn.lang), replies.static_main_menu_buttons(turn.lang)
             )
+        if understanding.is_place_statement(turn):
+            return understanding.place_reply(turn, turn.place)
+        rescued = understanding.rescue(turn)
+        if rescued is not None:
+            return rescued
         guesses = turn.guesses()
         try:
             turn.repo.log_unanswered(
@@ -229,8 +211,6 @@ class ActionFallback(BrujulaAction):
             )
         except Exception:  # noqa: BLE001 - logging the question must not stop the reply
             logger.exception("could not log an unanswered question")
-        if shows_immediate_danger(turn.text):
-            return replies.topic_answer(turn.repo, EMERGENCY_TOPIC, turn.lang)
         second_time = (turn.tracker.get_slot("fallback_count") or 0) >= 1
         reply = replies.fallback(turn.repo, turn.lang, [g["name"] for g in guesses], second_time)
         reply.slots["fallback_count"] = 0.0 if second_time else 1.0  # wins over the reset in run()
@@ -258,16 +238,9 @@ class ActionSmallTalk(BrujulaAction):
         return Reply(slots=reply.slots).say(text(key, turn.lang), buttons)
 
 
-def _entity(tracker: Tracker, name: str) -> Optional[Any]:
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == name:
-            return entity.get("value")
-    return None
-
-
-def _float_entity(tracker: Tracker, name: str) -> Optional[float]:
+def _float_entity(turn: Turn, name: str) -> Optional[float]:
     try:
-        return float(_entity(tracker, name))
+        return float(understanding.entity(turn, name))
     except (TypeError, ValueError):
         return None
 
@@ -279,7 +252,7 @@ class ActionMediaReceived(BrujulaAction):
         return "action_media_received"
 
     def respond(self, turn: Turn) -> Reply:
-        return replies.media_received(_entity(turn.tracker, "media_kind"), turn.lang)
+        return replies.media_received(understanding.entity(turn, "media_kind"), turn.lang)
 
 
 class ActionNearestServices(BrujulaAction):
@@ -289,7 +262,7 @@ class ActionNearestServices(BrujulaAction):
         return "action_nearest_services"
 
     def respond(self, turn: Turn) -> Reply:
-        latitude, longitude = _float_entity(turn.tracker, "latitude"), _float_entity(turn.tracker, "longitude")
+        latitude, longitude = _float_entity(turn, "latitude"), _float_entity(turn, "longitude")
         if latitude is not None and not (-90 <= latitude <= 90 and longitude is not None
                                          and -180 <= longitude <= 180):
             latitude = longitude = None

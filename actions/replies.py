@@ -7,9 +7,11 @@ channels show them as a numbered list, and the `last_options` slot remembers the
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from bot.content.faq import Faq
 from bot.content.repository import Answer, ContentRepository
 from bot.content.topics import CAPMIR_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import MAIN_MENU_AREAS, area_label, button_label, text
@@ -46,12 +48,27 @@ class Reply:
         return self
 
 
-def payload(intent: str) -> str:
-    return f"/{intent}"
+def payload(intent: str, **entities: str) -> str:
+    """A button's payload: "/labour.h2a", or with entities "/labour.h2a{"faq": "labour.h2a/family"}"."""
+    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
+
+
+def parse_payload(option_payload: str) -> tuple[str, dict[str, Any]]:
+    """(intent, entities) of a payload; a plain intent name is its own intent."""
+    body = option_payload[1:] if option_payload.startswith("/") else option_payload
+    intent, brace, rest = body.partition("{")
+    entities: dict[str, Any] = {}
+    if brace:
+        try:
+            parsed = json.loads(brace + rest)
+            entities = parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            entities = {}
+    return intent, entities
 
 
 def intent_of(option_payload: str) -> str:
-    return option_payload[1:] if option_payload.startswith("/") else option_payload
+    return parse_payload(option_payload)[0]
 
 
 def _button(title: str, intent: str) -> dict[str, str]:
@@ -89,7 +106,7 @@ def short_source_name(name: str) -> str:
     return name.strip()
 
 
-def _source_line(answer: Answer, lang: str) -> str:
+def _source_line(answer: Answer | Faq, lang: str) -> str:
     """Who says so, short enough for a phone: up to three organisations (full citations stay in the database)."""
     names: list[str] = []
     for source in answer.sources:
@@ -147,6 +164,41 @@ def topic_answer(repo: ContentRepository, topic_id: str, lang: str, part: str = 
     if part == "details":
         buttons = [b for b in buttons if b["payload"] != payload(ASK_MORE)]
     return reply.say(_answer_text(answer, lang, part), buttons, **_trace(answer))
+
+
+def faq_answer(faq: Faq, lang: str, overview_title: Optional[str], related: Sequence[Faq] = ()) -> Reply:
+    """One FAQ entry: the question, its short answer and source, then related questions, the topic's
+    overview and the main menu as options."""
+    pieces = [text("translation_missing", lang)] if faq.is_fallback and text("translation_missing", lang) else []
+    pieces += [faq.question, faq.answer.strip()]
+    source = _source_line(faq, lang)
+    if source:
+        pieces.append(source)
+    buttons = [_faq_button(other) for other in related if other.slug != faq.slug][:2]
+    if overview_title:
+        buttons.append(_button(text("about_topic", lang, title=overview_title), faq.topic_id))
+    buttons.append(_button(button_label(MAIN_MENU, lang), MAIN_MENU))
+    reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": faq.topic_id, "answer_version": faq.version,
+                         "faq_id": faq.slug})
+    return reply.say("\n\n".join(pieces), buttons, topic_id=faq.topic_id, faq_id=faq.slug,
+                     answer_version=faq.version, answer_lang=faq.lang)
+
+
+def _faq_button(faq: Faq) -> dict[str, str]:
+    return {"title": faq.question, "payload": payload(faq.topic_id, faq=faq.slug)}
+
+
+def with_suggestions(reply: Reply, suggestions: Sequence[Faq], lang: str) -> Reply:
+    """An overview followed by "Did you mean...?" and the best-matching questions of its topic as options."""
+    if not suggestions or not reply.messages:
+        return reply
+    last = reply.messages[-1]
+    last["text"] = f"{last['text']}\n\n{text('faq_suggest', lang)}"
+    kept = [b for b in last.get("buttons") or [] if b["payload"] in (payload(ASK_MORE), payload(MAIN_MENU))]
+    buttons = [_faq_button(faq) for faq in suggestions[:3]] + kept
+    last["buttons"] = buttons
+    reply.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in buttons]
+    return reply
 
 
 def fallback(

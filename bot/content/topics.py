@@ -7,6 +7,7 @@ from __future__ import annotations
 
 OUT_OF_SCOPE = "out_of_scope"
 EMERGENCY_TOPIC = "help.emergency"
+CRISIS_TOPIC = "help.crisis"
 HUMAN_TOPIC = "help.human"
 CAPMIR_TOPIC = "reintegration.capmir"
 

@@ -41,6 +41,9 @@ def make_tracker(
     slots: Optional[dict[str, Any]] = None,
     ranking: Optional[list[dict]] = None,
     channel: str = "webchat",
+    confidence: Optional[float] = None,
+    entities: Optional[list[dict]] = None,
+    **parse_data: Any,
 ) -> Tracker:
     return Tracker.from_dict(
         {
@@ -48,9 +51,11 @@ def make_tracker(
             "slots": slots or {},
             "latest_message": {
                 "text": text,
-                "intent": {"name": intent, "confidence": 0.9 if intent else 0.0},
+                "intent": {"name": intent, "confidence": confidence if confidence is not None else
+                           (0.9 if intent else 0.0)},
                 "intent_ranking": ranking or [],
-                "entities": [],
+                "entities": entities or [],
+                **parse_data,
             },
             "events": [{"event": "user", "text": text, "input_channel": channel,
                         "parse_data": {"intent": {"name": intent}}}],
@@ -114,8 +119,8 @@ def known_answer(content):
     return content.publish("labour.h2a", "es", draft.version)
 
 
-def test_topic_answer_is_title_body_source_and_a_way_on(run, content, known_answer):
-    messages, events = run(ActionAnswerTopic(), make_tracker("como saco la visa h2a para el campo", "labour.h2a"))
+def test_a_pressed_topic_button_gives_title_body_source_and_a_way_on(run, content, known_answer):
+    messages, events = run(ActionAnswerTopic(), make_tracker("/labour.h2a", "labour.h2a"))
     titles = content.titles(["labour.fees", "labour.scams"], "es")
     buttons = [{"title": "Más información", "payload": "/ask_more"},
                {"title": titles["labour.fees"], "payload": "/labour.fees"},
@@ -132,13 +137,12 @@ def test_topic_answer_is_title_body_source_and_a_way_on(run, content, known_answ
 @pytest.mark.parametrize(
     "text_, intent, lang",
     [
-        ("how do I get the h2a farm work visa", "labour.h2a", "en"),
-        ("que hago si llego deportado al aeropuerto", "reintegration.arrival", "es"),
-        ("is it legal for the recruiter to charge me", "labour.fees", "en"),
+        ("/labour.h2a", "labour.h2a", "en"),
+        ("/reintegration.arrival", "reintegration.arrival", "es"),
     ],
 )
-def test_topic_answer_comes_from_the_database_in_the_users_language(run, content, text_, intent, lang):
-    messages, events = run(ActionAnswerTopic(), make_tracker(text_, intent))
+def test_topic_answer_comes_from_the_database_in_the_conversations_language(run, content, text_, intent, lang):
+    messages, events = run(ActionAnswerTopic(), make_tracker(text_, intent, {"language": lang}))
     answer = content.get_answer(intent, lang)
     assert len(messages) == 1
     assert messages[0]["text"].startswith(f"{answer.title}\n\n{answer.body.strip()}\n\n")
@@ -149,7 +153,7 @@ def test_topic_answer_comes_from_the_database_in_the_users_language(run, content
 def test_published_edit_is_served_on_the_next_reply_without_restart(run, content):
     draft = content.save_draft("labour.h2a", "es", {"body": "Texto revisado por el equipo de contenido."})
     content.publish("labour.h2a", "es", draft.version)
-    messages, events = run(ActionAnswerTopic(), make_tracker("visa h2a?", "labour.h2a"))
+    messages, events = run(ActionAnswerTopic(), make_tracker("/labour.h2a", "labour.h2a"))
     assert "\n\nTexto revisado por el equipo de contenido.\n\n" in messages[0]["text"]
     assert slots_of(events)["answer_version"] == draft.version
 
@@ -163,20 +167,53 @@ def test_missing_english_translation_falls_back_to_spanish_with_a_note(run, cont
     with session_scope() as session:
         session.execute(update(AnswerVersion).where(AnswerVersion.topic_id == "labour.h2b",
                                                     AnswerVersion.lang == "en").values(status="archived"))
-    messages, events = run(ActionAnswerTopic(), make_tracker("what about the h2b visa for hotels", "labour.h2b"))
+    messages, events = run(ActionAnswerTopic(), make_tracker("/labour.h2b", "labour.h2b", {"language": "en"}))
     spanish = content.get_answer("labour.h2b", "es")
     assert messages[0]["text"].startswith(
         f"{text('translation_missing', 'en')}\n\n{spanish.title}\n\n{spanish.body.strip()}\n\n")
     assert slots_of(events)["language"] == "en"
 
 
-def test_danger_in_any_message_gets_the_emergency_answer_first(run, content):
-    messages, events = run(ActionAnswerTopic(), make_tracker("auxilio me quieren matar los coyotes", "risks.smugglers"))
-    emergency, smugglers = content.get_answer("help.emergency", "es"), content.get_answer("risks.smugglers", "es")
-    assert [m["topic_id"] for m in messages] == ["help.emergency", "risks.smugglers"]
+DANGER = {"kind": "emergency", "score": 1.0, "by": "model"}
+
+
+@pytest.mark.parametrize("action", [ActionAnswerTopic(), ActionFallback(), ActionSelectOption(), ActionShowMenu()])
+def test_danger_found_by_the_detector_gets_the_emergency_answer_first_in_any_action(run, content, action):
+    """Whatever the rule chose, danger comes first; then what else was asked; then the offer of a person."""
+    ranking = [{"name": "help.emergency", "confidence": 1.0}, {"name": "risks.smugglers", "confidence": 0.6}]
+    tracker = make_tracker("el coyote nos dejo encerrados en una bodega", "help.emergency", ranking=ranking,
+                           danger=DANGER, slots={"last_options": MAIN_MENU_BUTTONS_ES})
+    messages, events = run(action, tracker)
+    emergency = content.get_answer("help.emergency", "es")
+    assert [m.get("topic_id") for m in messages][:2] == ["help.emergency", "risks.smugglers"]
     assert messages[0]["text"].startswith(f"{emergency.title}\n\n{emergency.body.strip()}")
-    assert messages[1]["text"].startswith(f"{smugglers.title}\n\n{smugglers.body.strip()}")
-    assert slots_of(events)["topic_id"] == "risks.smugglers"
+    assert messages[0]["text"].endswith(text("ask_where", "es")), "the place is unknown: ask where"
+    assert messages[-1]["buttons"][0] == {"title": text("human_offer", "es"), "payload": "/help.human"}
+    assert slots_of(events)["topic_id"] == "help.emergency"
+
+
+def test_danger_phrases_work_even_without_the_detector(run, content):
+    messages, _ = run(ActionAnswerTopic(), make_tracker("auxilio me quieren matar los coyotes", "risks.smugglers"))
+    assert messages[0]["topic_id"] == "help.emergency"
+
+
+def test_danger_where_the_place_is_known_starts_with_that_countrys_numbers(run, content):
+    from bot.content.faq import FaqRepository
+
+    tracker = make_tracker("ando en tapachula y nos quieren matar", "help.emergency", danger=DANGER)
+    messages, events = run(ActionAnswerTopic(), tracker)
+    mexico = FaqRepository(content.database_url).get("help.emergency/mexico", "es")
+    assert messages[0]["text"].startswith(f"{mexico.question}\n\n{mexico.answer}")
+    assert messages[1]["topic_id"] == "help.emergency" and not messages[1]["text"].endswith(text("ask_where", "es"))
+    assert slots_of(events)["country"] == "MX"
+
+
+def test_a_crisis_gets_the_crisis_answer_never_a_fallback(run, content):
+    tracker = make_tracker("ya no quiero vivir", "nlu_fallback", danger={"kind": "crisis", "score": 0.9, "by": "model"})
+    messages, events = run(ActionFallback(), tracker)
+    crisis = content.get_answer("help.crisis", "es")
+    assert messages[0]["text"].startswith(f"{crisis.title}\n\n{crisis.body.strip()}")
+    assert slots_of(events)["reply_kind"] == "answer" and content.unanswered() == []
 
 
 def test_greeting_has_privacy_notice_and_numbered_main_menu(run):
@@ -337,3 +374,83 @@ def test_every_answer_message_stays_short_enough_for_a_phone(run, content):
             messages, _ = run(ActionAnswerTopic(), make_tracker(f"/{topic.id}", topic.id, {"language": lang}))
             assert len(messages[0]["text"]) <= 800, f"{topic.id} [{lang}] is {len(messages[0]['text'])} characters"
             assert messages[0]["text"].count("Fuente:" if lang == "es" else "Source:") == 1
+
+
+@pytest.fixture
+def vacation_entry(content):
+    """A FAQ entry of our own under labour.h2a, with one phrasing, so matching is predictable."""
+    from bot.content.faq import FaqRepository
+
+    faq = FaqRepository(content.database_url)
+    faq.upsert_entry("labour.h2a/test-vacation", "labour.h2a", position=99)
+    draft = faq.save_draft("labour.h2a/test-vacation", "es", {
+        "question": "¿Hay vacaciones pagadas?", "answer": "Respuesta de prueba sobre vacaciones.",
+        "sources": [{"name": "Fuente de prueba — página", "url": None}], "review_status": "ok"})
+    faq.publish("labour.h2a/test-vacation", "es", draft.version)
+    faq.add_phrasing("labour.h2a/test-vacation", "cuantos dias de vacaciones pagadas da el patron con la h2a", "es")
+    return faq
+
+
+def test_a_question_matching_an_faq_entry_gets_that_entry_not_the_overview(run, content, vacation_entry):
+    messages, events = run(ActionAnswerTopic(), make_tracker("¿Cuántos días de vacaciones pagadas da el patrón?",
+                                                            "labour.h2a"))
+    title = content.titles(["labour.h2a"], "es")["labour.h2a"]
+    assert messages[0]["text"] == ("¿Hay vacaciones pagadas?\n\nRespuesta de prueba sobre vacaciones.\n\n"
+                                   "Fuente: Fuente de prueba")
+    assert messages[0]["buttons"][-2:] == [{"title": f"Más sobre: {title}", "payload": "/labour.h2a"},
+                                           {"title": "Menú principal", "payload": "/main_menu"}]
+    assert slots_of(events)["faq_id"] == "labour.h2a/test-vacation"
+    assert slots_of(events)["topic_id"] == "labour.h2a"
+
+
+def test_an_faq_option_answers_that_entry(run, vacation_entry):
+    option = {"title": "¿Hay vacaciones pagadas?", "payload": '/labour.h2a{"faq": "labour.h2a/test-vacation"}'}
+    messages, events = run(ActionSelectOption(), make_tracker("1", "select_option", {"last_options": [option]}))
+    assert messages[0]["text"].startswith("¿Hay vacaciones pagadas?\n\nRespuesta de prueba sobre vacaciones.")
+    tracker = make_tracker(option["payload"], "labour.h2a",
+                           entities=[{"entity": "faq", "value": "labour.h2a/test-vacation"}])
+    messages, _ = run(ActionAnswerTopic(), tracker)
+    assert messages[0]["faq_id"] == "labour.h2a/test-vacation"
+
+
+def test_a_vague_question_gets_the_overview_and_the_best_questions_as_options(run, content):
+    messages, events = run(ActionAnswerTopic(), make_tracker("h2a", "labour.h2a"))
+    overview = content.get_answer("labour.h2a", "es")
+    assert messages[0]["text"].startswith(f"{overview.title}\n\n{overview.body.strip()}")
+    assert messages[0]["text"].endswith(text("faq_suggest", "es"))
+    payloads_shown = payloads(messages[0])
+    assert len(payloads_shown) == 5 and payloads_shown[-1] == "/main_menu"
+    assert all(p.startswith('/labour.h2a{"faq": "labour.h2a/') for p in payloads_shown[:3])
+
+
+def test_an_unsure_classifier_is_corrected_by_a_close_faq_match(run, vacation_entry):
+    tracker = make_tracker("cuantos dias de vacaciones pagadas da el patron con la h2a", "labour.h2b", confidence=0.3)
+    messages, events = run(ActionAnswerTopic(), tracker)
+    assert slots_of(events)["faq_id"] == "labour.h2a/test-vacation"
+    confident = make_tracker("cuantos dias de vacaciones pagadas da el patron con la h2a", "labour.h2b",
+                             confidence=0.9)
+    messages, events = run(ActionAnswerTopic(), confident)
+    assert slots_of(events)["topic_id"] == "labour.h2b", "a confident classifier keeps its topic"
+
+
+def test_a_phrasing_added_is_used_on_the_next_message_without_retraining(run, content, vacation_entry,
+                                                                          monkeypatch):
+    from bot.content import matching
+
+    monkeypatch.setattr(matching, "REVISION_CHECK_SECONDS", 0.0)  # in service: checked at most once a second
+    question = "me dan dias libres cuando trabajo en el campo en usa"
+    before = run(ActionFallback(), make_tracker(question, "nlu_fallback"))[1]
+    assert slots_of(before)["reply_kind"] == "fallback"
+    vacation_entry.add_phrasing("labour.h2a/test-vacation", "me dan dias libres cuando trabajo en el campo", "es")
+    messages, after = run(ActionFallback(), make_tracker(question, "nlu_fallback"))
+    assert slots_of(after)["faq_id"] == "labour.h2a/test-vacation"
+
+
+def test_a_message_saying_where_the_person_is_gets_places_nearby_and_the_numbers_there(run, content):
+    from bot.content.faq import FaqRepository
+
+    messages, events = run(ActionFallback(), make_tracker("ando en Huehuetenango", "nlu_fallback"))
+    assert messages[0]["text"].startswith(text("nearest_intro", "es"))
+    guatemala = FaqRepository(content.database_url).get("help.emergency/guatemala", "es")
+    assert messages[1]["text"].startswith(f"{guatemala.question}\n\n{guatemala.answer}")
+    assert slots_of(events)["country"] == "GT" and content.unanswered() == []
