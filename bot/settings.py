@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     default_language: str = "es"
     log_level: str = "INFO"
     content_dir: Path = PROJECT_ROOT / "content"
+    # `bot content check` lists texts whose newest source is older than this.
+    content_max_age_months: int = Field(12, ge=1, le=120)
     # Public address the messaging platforms call, e.g. https://brujula.example.org (no trailing slash).
     # Webhook signatures are checked against it, so a reverse proxy in front does not break them.
     public_base_url: str = "http://localhost:5005"

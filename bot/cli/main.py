@@ -1,7 +1,9 @@
 """`bot`: Brújula's command-line tool.
 
     bot db upgrade                      create or migrate the content database
-    bot content check | load [--force]  check / load the starter content pack (content/)
+    bot content check | load [--force]  check the pack (problems, blockers, stale sources) / load it
+    bot examples add TOPIC[/ENTRY] "question"   a phrasing, used by the next message (no retraining)
+    bot examples export [--out FILE]    the phrasings as Rasa NLU YAML for the next training run
     bot answer show TOPIC [--lang es]   the live answer and its versions
     bot answer edit TOPIC LANG --body-file F [--publish]
     bot answer rollback TOPIC LANG VERSION
@@ -44,16 +46,13 @@ def _required_topics() -> list[str]:
 
 
 def cmd_content(args) -> int:
-    from bot.content.pack import PackError, check_pack, load_pack, read_pack
+    from bot.content.pack import PackError, load_pack, read_pack
     from bot.content.repository import ContentRepository
 
-    pack = read_pack(Path(args.dir) if args.dir else get_settings().content_dir)
+    content_dir = Path(args.dir) if args.dir else get_settings().content_dir
+    pack = read_pack(content_dir)
     if args.action == "check":
-        problems = check_pack(pack, _required_topics())
-        for problem in problems:
-            print(problem)
-        print(f"{len(pack.topics)} topics, {len(pack.service_points)} service points, {len(problems)} problems")
-        return 1 if problems else 0
+        return _check_content(pack, content_dir, args.max_age_months or get_settings().content_max_age_months)
     try:
         result = load_pack(ContentRepository(), pack, force=args.force, required_topics=_required_topics())
     except PackError as error:
@@ -62,6 +61,54 @@ def cmd_content(args) -> int:
     print(result.summary())
     for skipped in result.answers_skipped:
         print(f"  kept staff edit: {skipped} (use --force to replace)")
+    return 0
+
+
+def _check_content(pack, content_dir: Path, max_age_months: int) -> int:
+    """`bot content check`: what must be fixed (exit 1), then what staff must review (blockers, stale)."""
+    from bot.content.pack import check_pack, review_list
+    from bot.content.sourcing import unsourced
+
+    problems = check_pack(pack, _required_topics()) + unsourced(pack, content_dir / "sources" / "reference")
+    for problem in problems:
+        print(f"problem: {problem}")
+    review = review_list(pack, max_age_months)
+    blockers = [item for item in review if item.review_status == "blocker"]
+    stale = [item for item in review if item.review_status != "blocker"]
+    for label, items in (("blocker", blockers), (f"older than {max_age_months} months", stale)):
+        for item in items:
+            print(f"{label}: {item.what} (sources as of {item.valid_as_of or 'unknown'}) {item.note}".rstrip())
+    print(f"{len(pack.topics)} topics, {len(pack.faqs)} FAQ entries, {len(pack.sources)} sources, "
+          f"{len(pack.service_points)} service points: {len(problems)} problems, {len(blockers)} blockers, "
+          f"{len(stale)} stale")
+    return 1 if problems or stale else 0
+
+
+def cmd_examples(args) -> int:
+    """Phrasings: add one (used by the FAQ matcher within seconds), or export them all as NLU examples."""
+    from bot.content.faq import FaqRepository
+    from bot.content.repository import ContentError
+
+    faq = FaqRepository()
+    if args.action == "add":
+        if not args.target or not args.text:
+            print("usage: bot examples add TOPIC[/ENTRY] \"question\" [--lang es]", file=sys.stderr)
+            return 2
+        try:
+            added = faq.add_phrasing(args.target, args.text, args.lang, origin="staff")
+        except ContentError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"added to {args.target}" if added else f"already there: {args.target}")
+        return 0
+    from bot.content.examples import nlu_yaml
+
+    document = nlu_yaml(faq.phrasings(origin=args.origin))
+    if args.out:
+        Path(args.out).write_text(document, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(document, end="")
     return 0
 
 
@@ -191,7 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check", "load"])
     content.add_argument("--dir", help="content directory (default: CONTENT_DIR or ./content)")
     content.add_argument("--force", action="store_true", help="replace answers edited by staff")
+    content.add_argument("--max-age-months", type=int, help="with check: sources older than this are listed "
+                         "(default CONTENT_MAX_AGE_MONTHS)")
     content.set_defaults(func=cmd_content)
+
+    examples = sub.add_parser("examples", help="phrasings of topics and FAQ entries (no retraining needed)")
+    examples.add_argument("action", choices=["add", "export"])
+    examples.add_argument("target", nargs="?", help="with add: a topic (labour.h2a) or entry (labour.h2a/family)")
+    examples.add_argument("text", nargs="?", help="with add: the question as people write it")
+    examples.add_argument("--lang", choices=["es", "en"], help="with add: its language")
+    examples.add_argument("--origin", help="with export: only phrasings from content-pack, staff or taught")
+    examples.add_argument("--out", help="with export: write the NLU YAML here (default: print it)")
+    examples.set_defaults(func=cmd_examples)
 
     answer = sub.add_parser("answer", help="show, edit or roll back one answer")
     answer_sub = answer.add_subparsers(dest="action", required=True)

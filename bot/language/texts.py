@@ -132,11 +132,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I have no places that help registered nearby. You can see the list of centres:",
     },
     "about_km": {"es": "a unos {km} km", "en": "about {km} km away"},
-    "faq_suggest": {"es": "¿Quiso saber algo de esto? Escriba el número:", "en": "Did you want to know one of these? Write the number:"},
+    "faq_suggest": {
+        "es": "¿Quiso saber algo de esto? Escriba el número:",
+        "en": "Did you want to know one of these? Write the number:",
+    },
     "about_topic": {"es": "Más sobre: {title}", "en": "More about: {title}"},
     "ask_where": {
         "es": "¿En qué país o lugar está? Escríbalo o comparta su ubicación, y le doy los números de ahí.",
-        "en": "Which country or place are you in? Write it or share your location, and I will give you the numbers there.",
+        "en": "Which country or place are you in? Write it or share your location, and I will give you the "
+        "numbers there.",
     },
     "human_offer": {"es": "Hablar con una persona", "en": "Talk to a person"},
     # Channels: when the assistant itself failed, and after a person deleted their data.
