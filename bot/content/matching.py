@@ -29,7 +29,7 @@ from bot.content.faq import FaqRepository
 from bot.language import fold
 from bot.settings import get_settings
 
-FAQ_MIN_SCORE = 0.42
+FAQ_MIN_SCORE = 0.3
 FAQ_MIN_WORDS = 3  # "h2a" or "visa h2a?" names a topic, not a specific question: the overview answers it
 UNSURE_CONFIDENCE = 0.5
 SWITCH_MIN_SCORE = 0.55

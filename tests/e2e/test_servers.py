@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.faq import FaqRepository
 from bot.tooling.model_cache import latest_model
 from bot.tooling.processes import (
     free_port,
@@ -25,7 +28,7 @@ from bot.tooling.processes import (
     wait_for_http,
     write_endpoints,
 )
-from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
+from tests.conftest import POSTGRES_ADMIN_DSN, PROJECT_ROOT, _pg_admin_connection
 from tests.e2e.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
@@ -149,7 +152,32 @@ def test_conversation_by_numbers_reaches_an_answer_from_the_database(stack):
 
 def test_question_in_english_is_answered_in_english(stack):
     replies = stack.say(stack.new_session(), "can a recruiter charge me a fee to get a job in the us?")
-    assert stack.repo.get_answer("labour.fees", "en").body.strip() in all_text(replies)
+    fees = FaqRepository(stack.repo.database_url).for_topic("labour.fees", "en")
+    overview = stack.repo.get_answer("labour.fees", "en")
+    shown = all_text(replies)
+    assert overview.body.strip() in shown or any(f.answer in shown and not f.is_fallback for f in fees)
+    assert "Source:" in shown
+
+
+def test_a_question_matching_an_faq_entry_gets_that_entry_not_the_overview(stack):
+    faq = FaqRepository(stack.repo.database_url).get("labour.h2a/family", "es")
+    replies = stack.say(stack.new_session(), "¿me puedo llevar a mi esposa y a mis hijos si me voy con la visa H-2A?")
+    assert all_text(replies).startswith(f"{faq.question}\n\n{faq.answer}")
+    assert stack.repo.get_answer("labour.h2a", "es").body.strip() not in all_text(replies)
+
+
+def test_a_phrasing_added_with_the_cli_is_used_on_the_next_message(stack):
+    question = "cuanto me toca de aguinaldo en diciembre con la h2a"
+    entry = FaqRepository(stack.repo.database_url).get("labour.h2a/cost", "es")
+    assert not all_text(stack.say(stack.new_session(), question)).startswith(entry.question)
+    added = subprocess.run([str(Path(sys.executable).with_name("bot")), "examples", "add", "labour.h2a/cost",
+                            question, "--lang", "es"], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "DATABASE_URL": stack.repo.database_url}, cwd=PROJECT_ROOT)
+    assert added.returncode == 0 and added.stdout.strip() == "added to labour.h2a/cost", added.stderr
+    started = time.monotonic()
+    while not all_text(replies := stack.say(stack.new_session(), question)).startswith(entry.question):
+        assert time.monotonic() - started < 5, "the new phrasing is used within seconds, with no retraining"
+    assert all_text(replies).startswith(f"{entry.question}\n\n{entry.answer}")
 
 
 def test_published_edit_is_live_on_the_next_message(stack):
@@ -158,7 +186,7 @@ def test_published_edit_is_live_on_the_next_message(stack):
     draft = stack.repo.save_draft("labour.scams", "es", {"body": before.body + "\nNuevo aviso de prueba."}, "e2e")
     stack.repo.publish("labour.scams", "es", draft.version, "e2e")
     started = time.monotonic()
-    replies = stack.say(session, "me ofrecen trabajo en canada pero piden deposito, sera estafa?")
+    replies = stack.say(session, "/labour.scams")
     assert "Nuevo aviso de prueba." in all_text(replies)
     assert time.monotonic() - started < 5
     stack.repo.rollback("labour.scams", "es", before.version, "e2e")
@@ -179,12 +207,12 @@ def test_database_outage_gets_an_apology_and_recovers_by_itself(stack):
     session = stack.new_session()
     stack.proxy.stop()
     try:
-        replies = stack.say(session, "como saco la visa h2b para trabajar en un hotel")
+        replies = stack.say(session, "/labour.h2b")
         assert "Lo siento" in all_text(replies)
         assert "Trabajar o migrar de forma legal" in titles(replies[-1])
     finally:
         stack.proxy.start()
-    replies = stack.say(session, "como saco la visa h2b para trabajar en un hotel")
+    replies = stack.say(session, "/labour.h2b")
     assert stack.repo.get_answer("labour.h2b", "es").body.strip() in all_text(replies)
 
 
