@@ -190,8 +190,9 @@ def test_shared_location_lists_the_nearest_service_points(stack):
     number = stack.number()
     stack.message(number, "", Latitude="15.33", Longitude="-91.48")  # near Huehuetenango
     [reply] = stack.fake.wait_for(number, 1)
+    nearest = ContentRepository(stack.database_url).nearest_service_points(15.33, -91.48)
     first_place = reply["Body"].splitlines()[1]
-    assert "Huehuetenango" in first_place and "km" in first_place
+    assert first_place.startswith(f"1) {nearest[0].name}") and "km" in first_place
     assert "Fuente" in reply["Body"]
 
 
