@@ -31,7 +31,7 @@ def answer_topic(turn: Turn, topic_id: str) -> Reply:
     if topic_id in (OUT_OF_SCOPE, EMERGENCY_TOPIC, CRISIS_TOPIC) or turn.is_payload:
         return replies.topic_answer(turn.repo, topic_id, turn.lang)
     if topic_id == CAPMIR_TOPIC and turn.place is not None:
-        return place_reply(turn, turn.place)
+        return place_reply(turn, turn.place, with_numbers=False)
     ranked = turn.matches()
     in_topic = [m for m in ranked if m.topic_id == topic_id]
     best = ranked[0] if ranked else None
@@ -118,15 +118,17 @@ def _offer_a_person(turn: Turn, reply: Reply) -> None:
     reply.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in last["buttons"]]
 
 
-def place_reply(turn: Turn, place: Place) -> Reply:
-    """"Estoy en Huehuetenango": the nearest places that help (in Guatemala) and the emergency numbers of the
-    country the person is in."""
+def place_reply(turn: Turn, place: Place, with_numbers: bool = True) -> Reply:
+    """"Estoy en Huehuetenango": the nearest places that help (in Guatemala) and, unless the person asked only
+    for places, the emergency numbers of the country they are in."""
     reply = Reply()
     if place.country == "GT":
         reply.extend(replies.nearest_services(turn.repo, place.latitude, place.longitude, turn.lang))
-    numbers = turn.faq.get(f"{EMERGENCY_TOPIC}/{COUNTRY_ENTRY[place.country]}", turn.lang)
+    numbers = turn.faq.get(f"{EMERGENCY_TOPIC}/{COUNTRY_ENTRY[place.country]}", turn.lang) if with_numbers else None
     if numbers is not None:
+        slots = dict(reply.slots)
         reply.extend(replies.faq_answer(numbers, turn.lang, None))
+        reply.slots.update({k: v for k, v in slots.items() if k in ("topic_id", "reply_kind")})
     if not reply.messages:
         reply.extend(replies.topic_answer(turn.repo, CAPMIR_TOPIC, turn.lang))
     reply.slots["country"] = place.country

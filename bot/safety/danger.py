@@ -9,6 +9,7 @@ every way of typing a word lands on one form:
   "pls"/"plz" -> "please", "pa" -> "para", ...;
 - repeated letters squeezed ("ayudaaaa" -> "ayuda", "carro" -> "caro");
 - letters with the same sound: "k"/"q" before e, i -> "qu"; "v" -> "b"; "z" and "c" before e, i -> "s";
+  "j" before e, i -> "g";
   a silent "h" dropped; a final "y" -> "i" ("estoy"/"estoi"); a word starting "s" + consonant gets its "e"
   back ("stoy" -> "estoy");
 - apostrophes and punctuation dropped ("i'm" -> "im", "can't" -> "cant").
@@ -18,20 +19,21 @@ shown. English words are changed by the same rules ("kill" -> "quil"), which doe
 examples, the phrases and the message all go through the same function.
 
 Phrases (`bot.safety.phrases`) are matched on the normalised words; a word of 5 letters or more also
-matches with one letter dropped or two neighbouring letters swapped ("auxlio", "persigiendo"). An
-emergency phrase does not count when it reads as a question about what could happen or what happened long
-ago ("qué hago si me secuestran", "me secuestraron en 2019") or as a joke ("me va a matar jaja"); a crisis
-phrase always counts.
+matches with one letter dropped or two neighbouring letters swapped ("auxlio", "persigiendo"). A negated
+phrase does not count ("no me quiero matar"); nor does an emergency phrase that reads as a question about
+what could happen or what happened long ago ("si me quieren matar ...", "me secuestraron en 2019") or as a
+joke ("me quiere matar jaja"); otherwise a crisis phrase always counts.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Iterable, Optional
 
 from bot.language.folding import fold
-from bot.safety.phrases import CRISIS_PHRASES, EMERGENCY_PHRASES, LONG_AGO_PHRASES
+from bot.safety.phrases import CRISIS_PHRASES, EMERGENCY_PHRASES, LONG_AGO_PHRASES, NOT_URGENT_PHRASES
 
 EMERGENCY = "emergency"
 CRISIS = "crisis"
@@ -41,8 +43,8 @@ _SEPARATORS = re.compile(r"[^\w']+|_")
 SHORTHAND = {
     "x": "por", "xq": "porque", "xk": "porque", "pq": "porque", "porq": "porque", "pk": "porque",
     "q": "que", "k": "que", "ke": "que", "qe": "que", "xfa": "por favor", "xfavor": "por favor",
-    "xfis": "por favor", "porfa": "por favor", "porfis": "por favor", "porfavor": "por favor", "pa": "para",
-    "pal": "para el", "d": "de", "tmb": "tambien", "tb": "tambien", "toy": "estoy", "toi": "estoy",
+    "xfis": "por favor", "fa": "favor", "porfa": "por favor", "porfis": "por favor", "porfavor": "por favor",
+    "pa": "para", "pal": "para el", "d": "de", "tmb": "tambien", "tb": "tambien", "toy": "estoy", "toi": "estoy",
     "tamos": "estamos", "ta": "esta", "aca": "aqui", "aki": "aqui", "ahorita": "ahora", "orita": "ahora",
     "horita": "ahora",
     "pls": "please", "plz": "please", "plis": "please", "pliz": "please", "plss": "please", "u": "you",
@@ -52,7 +54,6 @@ SHORTHAND = {
     "ive": "i have", "theyre": "they are", "youre": "you are", "hes": "he is",
     "shes": "she is", "gonna": "going to", "wanna": "want to",
 }
-_VOWEL_AFTER = "ei"
 _CONSONANTS = "bcdfgjklmnpqrstvwxz"
 
 
@@ -64,6 +65,7 @@ def _spell(word: str) -> str:
     word = re.sub(r"k(?=[ei])", "qu", word)  # "kiero" -> "quiero"
     word = re.sub(r"q(?!u)", "qu", word)  # "qiero" -> "quiero"
     word = re.sub(r"c(?=[ei])", "s", word)  # "suicida" / "suisida"
+    word = re.sub(r"j(?=[ei])", "g", word)  # "urjente" / "urgente"
     word = word.replace("v", "b").replace("z", "s")
     word = re.sub(r"(?<![cspgtwk])h", "", word)  # silent h: "ermano" / "hermano"; keeps ch, sh, th ...
     if len(word) > 2 and word[0] == "s" and word[1] in _CONSONANTS:
@@ -209,8 +211,9 @@ def _match_from(slots: tuple[_Slot, ...], tokens: list[str], i: int) -> Optional
 HYPOTHETICAL_WORDS = ("si", "if", "cuando", "when", "whether", "caso", "supongamos", "imagine")
 NEGATION_WORDS = ("no", "not", "nunca", "never", "ni")
 HYPOTHETICAL_WINDOW = 5  # words before an emergency phrase looked at for HYPOTHETICAL_WORDS
-_YEAR = re.compile(r"^(19[5-9]\d|20[0-2]\d)$")
-_LAUGHTER = re.compile(r"^(?:j[aei]){2,}j?$|^(?:h[ae]){2,}h?$|^(lol|lmao|xd|jk|jsjs)$")
+_YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
+_BEFORE_YEAR = frozenset({"en", "in", "since", "desde", "del", "de", "el", "ano", "year", "from"})
+_LAUGHTER = re.compile(r"^(?:[jg][aei]){2,}[jg]?$|^(?:h[ae]){2,}h?$|^(lol|lmao|xd|jk|jsjs)$")
 
 
 def _word_set(words: Iterable[str]) -> frozenset[str]:
@@ -218,9 +221,14 @@ def _word_set(words: Iterable[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _guards() -> tuple[frozenset[str], frozenset[str], tuple[Phrase, ...]]:
-    long_ago = tuple(compile_phrase(p, "long_ago") for p in LONG_AGO_PHRASES)
-    return _word_set(HYPOTHETICAL_WORDS), _word_set(NEGATION_WORDS), long_ago
+def _guards() -> tuple[frozenset[str], frozenset[str], "_Index", "_Index"]:
+    long_ago = _Index.build(compile_phrase(p, "long_ago") for p in LONG_AGO_PHRASES)
+    calm = _Index.build(compile_phrase(p, "not_urgent") for p in NOT_URGENT_PHRASES)
+    return _word_set(HYPOTHETICAL_WORDS), _word_set(NEGATION_WORDS), long_ago, calm
+
+
+def _any_match(index: "_Index", tokens: list[str]) -> bool:
+    return any(next(iter(_starts(p, tokens)), None) is not None for p in index.candidates(tokens))
 
 
 def _starts(phrase: Phrase, tokens: list[str]) -> Iterable[int]:
@@ -229,15 +237,25 @@ def _starts(phrase: Phrase, tokens: list[str]) -> Iterable[int]:
 
 
 def _long_ago(tokens: list[str]) -> bool:
-    """The message dates what it tells to years ago ("en 2019", "hace 3 años", "when i was a kid")."""
-    return any(_YEAR.match(t) for t in tokens) or any(
-        next(iter(_starts(p, tokens)), None) is not None for p in _guards()[2])
+    """The message dates what it tells to a past year or to years ago ("en 2019", "hace 3 años", "when i was
+    a kid"). A number alone is not a year ("piden 2000 de rescate")."""
+    this_year = date.today().year
+    for i, token in enumerate(tokens):
+        if _YEAR.match(token) and int(token) < this_year and i > 0 and tokens[i - 1] in _BEFORE_YEAR:
+            return True
+    return _any_match(_guards()[2], tokens)
+
+
+def not_now(text: str) -> bool:
+    """The message says what it tells is not happening now: dated years ago, or "no es urgente"."""
+    tokens = normal_words(text)
+    return _long_ago(tokens) or _any_match(_guards()[3], tokens)
 
 
 def _counts(phrase: Phrase, tokens: list[str], start: int, long_ago: bool) -> bool:
     """Whether a match at `start` counts. Not when negated ("no me quiero matar"); for an emergency phrase,
     not when it reads as hypothetical ("qué hago si me secuestran"), long past or a joke ("jaja")."""
-    hypothetical, negation, _ = _guards()
+    hypothetical, negation = _guards()[:2]
     if start > 0 and tokens[start - 1] in negation:
         return False
     if phrase.kind == CRISIS:
@@ -254,14 +272,66 @@ def compiled_phrases() -> tuple[Phrase, ...]:
     return tuple(crisis + emergency)  # crisis first: a message showing both gets the crisis answer
 
 
+def _variants(word: str) -> set[str]:
+    """The word and, from 5 letters, every form with one letter dropped or two neighbours swapped: exactly
+    the tokens `word_matches` accepts (for a prefix, the token's beginnings it accepts)."""
+    out = {word}
+    if len(word) >= 5:
+        out |= {word[:i] + word[i + 1:] for i in range(len(word))}
+        out |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    return out
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Which phrases can possibly match, from the message's words: each phrase is filed under the variants
+    of the words of its most selective required slot, so only a handful of phrases are tried per message."""
+
+    exact: dict[str, frozenset[Phrase]]
+    prefix: dict[str, frozenset[Phrase]]
+
+    @classmethod
+    def build(cls, phrases: Iterable[Phrase]) -> "_Index":
+        exact: dict[str, set[Phrase]] = {}
+        prefix: dict[str, set[Phrase]] = {}
+        for phrase in phrases:
+            required = [s for s in phrase.slots if not s.optional and not s.gap]
+            # the most selective required slot: the one whose shortest word is longest
+            anchor = max(required, key=lambda s: min(len(a[0].rstrip("*")) for a in s.alternatives))
+            for alternative in anchor.alternatives:
+                first = alternative[0]
+                table, word = (prefix, first[:-1]) if first.endswith("*") else (exact, first)
+                for key in _variants(word):
+                    table.setdefault(key, set()).add(phrase)
+        return cls({k: frozenset(v) for k, v in exact.items()}, {k: frozenset(v) for k, v in prefix.items()})
+
+    def candidates(self, tokens: list[str]) -> set[Phrase]:
+        found: set[Phrase] = set()
+        for token in set(tokens):
+            found |= self.exact.get(token, frozenset())
+            for end in range(1, len(token) + 1):
+                found |= self.prefix.get(token[:end], frozenset())
+        return found
+
+
+@lru_cache(maxsize=1)
+def _phrase_index() -> _Index:
+    return _Index.build(compiled_phrases())
+
+
 def matching_phrases(text: str, phrases: Optional[Iterable[Phrase]] = None) -> list[Phrase]:
-    """Every phrase that counts in the message (for tests and error analysis)."""
+    """Every phrase that counts in the message, in list order (crisis first)."""
     tokens = normal_words(text)
+    if not tokens:
+        return []
+    if phrases is None:
+        candidates = _phrase_index().candidates(tokens)
+        phrases = [p for p in compiled_phrases() if p in candidates]
+    found = [p for p in phrases if any(True for _ in _starts(p, tokens))]
+    if not found:
+        return []
     long_ago = _long_ago(tokens)
-    return [
-        phrase for phrase in (phrases if phrases is not None else compiled_phrases())
-        if any(_counts(phrase, tokens, start, long_ago) for start in _starts(phrase, tokens))
-    ]
+    return [p for p in found if any(_counts(p, tokens, start, long_ago) for start in _starts(p, tokens))]
 
 
 def phrase_danger(text: str) -> Optional[str]:

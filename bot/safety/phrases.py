@@ -16,9 +16,10 @@ How phrases are written (compiled by `bot.safety.danger.compile_phrase`):
 - ``word*`` any word starting so ("secuestrad*" = secuestrado, secuestrada, secuestrados ...);
 - ``[a|b]`` an optional word; ``~`` up to two words of anything, ``~N`` up to N.
 
-An emergency phrase is not counted when it follows "si" / "if" / "cuando" / "when" (a question about what
-could happen), when the message dates the event to years ago ("en 2019", "hace 3 años") or when it laughs
-("jaja", "lol"). Crisis phrases always count: a person who asks "¿qué hago si me quiero matar?" must get the
+A phrase right after "no" / "not" / "nunca" / "never" does not count ("no me quiero matar"). An emergency
+phrase is not counted either when it follows "si" / "if" / "cuando" / "when" (a question about what could
+happen), when the message dates the event to years ago ("en 2019", "hace 3 años") or when it laughs ("jaja",
+"lol"). Otherwise crisis phrases always count: a person who asks "¿qué hago si me quiero matar?" must get the
 crisis answer.
 
 When adding a phrase, add a misspelt example and a near miss to tests/bot/test_safety.py.
@@ -52,6 +53,7 @@ CRISIS_PHRASES: list[str] = [
     "se corta|lastima|hiere|hace_dano|hace_heridas a_proposito",
     "se corta los|las brazos|venas|piernas|munecas",
     "me hago|hice dano",
+    "me golpeo|pego la cabeza contra",
     "hacerme dano",
     "no le veo salida",
     "carta de despedida",
@@ -73,6 +75,7 @@ CRISIS_PHRASES: list[str] = [
     "end|ending|take|taking my|his|her [own] life",
     "end|ending it all|tonight",
     "thinking about|of ending|suicide|killing",
+    "think|thinking about dying|death",
     "suicidal",
     "suicide hotline|line|thoughts",
     "commit|committing suicide",
@@ -250,8 +253,9 @@ EMERGENCY_PHRASES: list[str] = [
     "child|kid|boy|girl|baby is alone here|at|by|near",
 ]
 
-# An emergency phrase does not count in a message that dates what it tells to years ago (a year such as
-# "2019" counts too; see bot.safety.danger).
+# What dates a message to the past. An emergency phrase does not count in such a message, and the classifier
+# needs a higher score (`past_threshold` of the detector). "en 2019" / "since 2018" (a past year after "en",
+# "in", "desde", ...) counts too (bot.safety.danger).
 LONG_AGO_PHRASES: list[str] = [
     "hace ~1 anos",
     "years ago",
@@ -261,4 +265,14 @@ LONG_AGO_PHRASES: list[str] = [
     "when i lived",
     "cuando era nino|nina|chiquito|chiquita|joven|patojo|patoja",
     "when i was a|little|young",
+]
+
+# The writer says it is not urgent: the classifier needs its higher `past_threshold` (phrases still count).
+NOT_URGENT_PHRASES: list[str] = [
+    "no es [una] emergencia|urgente|urgencia",
+    "nada urgente",
+    "not [an] emergency|urgent",
+    "nothing urgent",
+    "no hay prisa",
+    "no rush",
 ]

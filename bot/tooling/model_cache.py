@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.settings import PROJECT_ROOT
 
 MODELS_DIR = PROJECT_ROOT / "models"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/language/folding.py",
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/safety", "bot/language/folding.py",
                    "bot/language/options.py")
 
 
