@@ -88,11 +88,11 @@ def danger_reply(turn: Turn, kind: str) -> Reply:
     if local is None and overview.messages:
         overview.messages[-1]["text"] += f"\n\n{text('ask_where', turn.lang)}"
     reply.extend(overview)
+    reply.slots.update({"topic_id": topic_id, "reply_kind": replies.KIND_ANSWER})
     other = _second_topic(turn)
-    if other is not None:
+    if other is not None:  # what they asked about stays the conversation's topic ("more" continues it)
         reply.extend(answer_topic(turn, other))
     _offer_a_person(turn, reply)
-    reply.slots.update({"topic_id": topic_id, "reply_kind": replies.KIND_ANSWER})
     if country in COUNTRY_ENTRY:
         reply.slots["country"] = country
     return reply

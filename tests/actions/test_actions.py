@@ -189,7 +189,7 @@ def test_danger_found_by_the_detector_gets_the_emergency_answer_first_in_any_act
     assert messages[0]["text"].startswith(f"{emergency.title}\n\n{emergency.body.strip()}")
     assert messages[0]["text"].endswith(text("ask_where", "es")), "the place is unknown: ask where"
     assert messages[-1]["buttons"][0] == {"title": text("human_offer", "es"), "payload": "/help.human"}
-    assert slots_of(events)["topic_id"] == "help.emergency"
+    assert slots_of(events)["topic_id"] == "risks.smugglers", "what they asked about stays the topic"
 
 
 def test_danger_phrases_work_even_without_the_detector(run, content):

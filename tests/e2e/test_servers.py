@@ -168,12 +168,12 @@ def test_a_question_matching_an_faq_entry_gets_that_entry_not_the_overview(stack
 
 def test_a_phrasing_added_with_the_cli_is_used_on_the_next_message(stack):
     question = "cuanto me toca de aguinaldo en diciembre con la h2a"
-    entry = FaqRepository(stack.repo.database_url).get("labour.h2a/cost", "es")
+    entry = FaqRepository(stack.repo.database_url).get("labour.h2a/family", "es")
     assert not all_text(stack.say(stack.new_session(), question)).startswith(entry.question)
-    added = subprocess.run([str(Path(sys.executable).with_name("bot")), "examples", "add", "labour.h2a/cost",
+    added = subprocess.run([str(Path(sys.executable).with_name("bot")), "examples", "add", "labour.h2a/family",
                             question, "--lang", "es"], capture_output=True, text=True, timeout=60,
                            env={**os.environ, "DATABASE_URL": stack.repo.database_url}, cwd=PROJECT_ROOT)
-    assert added.returncode == 0 and added.stdout.strip() == "added to labour.h2a/cost", added.stderr
+    assert added.returncode == 0 and added.stdout.strip() == "added to labour.h2a/family", added.stderr
     started = time.monotonic()
     while not all_text(replies := stack.say(stack.new_session(), question)).startswith(entry.question):
         assert time.monotonic() - started < 5, "the new phrasing is used within seconds, with no retraining"
