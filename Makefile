@@ -4,7 +4,7 @@ PYTHON_BOOTSTRAP ?= $(shell command -v /root/.pyenv/versions/3.10.13/bin/python 
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EVAL_SET ?= ../shared/eval/dev.tsv
+EVAL_SETS ?= $(wildcard ../shared/eval/dev.tsv ../shared/eval/dev_real.tsv ../shared/eval/dev_safety.tsv ../shared/eval/dev_answers.tsv)
 # `make run` and the other developer targets run in local mode, whatever the shell says; the tests choose
 # test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
 export BRUJULA_ENV = local
@@ -38,8 +38,10 @@ validate: install
 train: install
 	$(BIN)/bot train
 
+# All the shared evaluation sets that are present, in one run (one model, one action server).
 eval: db train
-	$(BIN)/bot eval $(EVAL_SET) --report var/eval-report.json
+	@test -n "$(EVAL_SETS)" || { echo "no evaluation sets found in ../shared/eval (an optional input)"; exit 0; }
+	$(BIN)/bot eval $(EVAL_SETS) --report var/eval-report.json
 
 run: db train
 	$(BIN)/bot serve
