@@ -9,7 +9,6 @@ pre-trained weights are involved. Text is lower-cased and accents removed first,
 from __future__ import annotations
 
 import logging
-import pickle
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import fold, option_number
+from bot.nlu.artefacts import load_model, save_model
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "ngram_intent_classifier.pkl"
@@ -80,20 +80,14 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         model = build_pipeline(self._config)
         model.fit([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples])
         self._model = model
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(pickle.dumps(model))
+        save_model(self._model_storage, self._resource, MODEL_FILE, model)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "NgramIntentClassifier":
-        model = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                # Our own artefact, written by train() into the model archive we built.
-                model = pickle.loads((directory / MODEL_FILE).read_bytes())  # noqa: S301
-        except (ValueError, FileNotFoundError):
-            logger.warning("no trained intent classifier in the model; every message will fall back")
+        model = load_model(model_storage, resource, MODEL_FILE,
+                           "no trained intent classifier in the model; every message will fall back")
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:

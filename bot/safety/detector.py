@@ -34,7 +34,6 @@ development-set figures.
 from __future__ import annotations
 
 import logging
-import pickle
 from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,6 +46,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import fold, option_number
+from bot.nlu.artefacts import load_model, save_model
 from bot.safety.danger import CRISIS, EMERGENCY, normalise, not_now, phrase_danger
 
 logger = logging.getLogger(__name__)
@@ -213,20 +213,14 @@ class EmergencyDetector(GraphComponent, IntentClassifier):
         model = build_pipeline(self._config)
         model.fit([m.get(TEXT) for m in examples], labels)
         self._model, self._scorer = model, FastScorer(model)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(pickle.dumps(model))
+        save_model(self._model_storage, self._resource, MODEL_FILE, model)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "EmergencyDetector":
-        model = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                # Our own artefact, written by train() into the model archive we built.
-                model = pickle.loads((directory / MODEL_FILE).read_bytes())  # noqa: S301
-        except (ValueError, FileNotFoundError):
-            logger.warning("no trained emergency classifier in the model; only the danger phrases will be used")
+        model = load_model(model_storage, resource, MODEL_FILE,
+                           "no trained emergency classifier in the model; only the danger phrases will be used")
         return cls(config, model_storage, resource, model)
 
     def probabilities(self, text: str) -> Dict[str, float]:
