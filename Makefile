@@ -9,12 +9,12 @@ EVAL_SETS ?= $(wildcard ../shared/eval/dev.tsv ../shared/eval/dev_real.tsv ../sh
 # test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
 export BRUJULA_ENV = local
 
-.PHONY: help install db train validate run test test-fast bench lint eval lock clean compose-tool compose-config browser-tool
+.PHONY: help install db train validate run test test-fast bench compare-nlu lint eval lock clean compose-tool compose-config browser-tool
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
 	@echo "make test   - install, train if needed, run the whole test suite"
-	@echo "make validate | train | eval | bench | lint | clean"
+	@echo "make validate | train | eval | bench | compare-nlu | lint | clean"
 
 # The venv is rebuilt when the pinned requirements or the package definition change.
 $(STAMP): requirements.lock pyproject.toml
@@ -73,6 +73,11 @@ test-fast: install
 
 bench: db train
 	$(BIN)/python -m bench.run
+
+# Our understanding against Rasa's default pipeline (DIET), a keyword baseline and spaCy lemmas / vectors, in one
+# run on the shared sets (about 25 minutes, most of it DIET's training; SKIP_DIET=1 for the others only).
+compare-nlu: db train
+	$(BIN)/python -m bench.compare_nlu $(if $(SKIP_DIET),--skip-diet)
 
 lint: install
 	$(BIN)/ruff check bot actions channels console tests bench

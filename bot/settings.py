@@ -26,6 +26,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Published in this repository, so only acceptable on a developer's machine or in tests.
 LOCAL_DEFAULT_SECRET = "local-development-secret-not-for-production"
 SECRET_VARIABLES = ("pseudonym_secret", "webchat_secret")
+# Secrets that only one process needs, checked by that process at start (Settings.require_secret).
+PROCESS_SECRETS = ("console_secret_key",)
 TEST_ONLY_OVERRIDES = ("twilio_api_base_url", "telegram_api_base_url")
 LANGUAGE_CODES = ("es", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -55,6 +57,13 @@ class Settings(BaseSettings):
     # Public address the messaging platforms call, e.g. https://brujula.example.org (no trailing slash).
     # Webhook signatures are checked against it, so a reverse proxy in front does not break them.
     public_base_url: str = "http://localhost:5005"
+    # The staff console (console/): its own process and port; the key signs its session cookies.
+    console_secret_key: str = LOCAL_DEFAULT_SECRET
+    console_host: str = "127.0.0.1"
+    console_port: int = Field(5100, ge=1, le=65535)
+    console_session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Wrong passwords allowed per minute, per username and per address, before logins are refused for a minute.
+    console_login_attempts_per_minute: int = Field(6, ge=1, le=100)
     # Headless browser for the browser tests (Debian's chromium).
     chromium_path: str = "/usr/bin/chromium"
     # WhatsApp through Twilio
@@ -119,6 +128,15 @@ class Settings(BaseSettings):
         if environment is not Environment.LOCAL and values.get("whatsapp_skip_signature"):
             raise ValueError("WHATSAPP_SKIP_SIGNATURE is only allowed when BRUJULA_ENV=local")
         return values
+
+    def require_secret(self, name: str) -> str:
+        """A secret only some processes need (the console's key): refused in production when it is the
+        published default or shorter than 16 characters."""
+        value = getattr(self, name) or ""
+        if self.environment is Environment.PRODUCTION and (value == LOCAL_DEFAULT_SECRET or len(value) < 16):
+            raise SettingsError(f"{name.upper()} must be set to a private value of 16+ characters "
+                                "(BRUJULA_ENV is production unless set to local or test)")
+        return value
 
     @property
     def is_local(self) -> bool:

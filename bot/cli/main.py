@@ -12,7 +12,8 @@
     bot telegram set-webhook | poll     (plugin from channels/telegram) webhook / long polling for development
     bot train [--force]                 train unless a model for the current data exists
     bot eval FILE.tsv [--report PATH] [--min-accuracy 0.9]
-    bot serve                           action server + Rasa server + local web chat
+    bot serve                           action server, Rasa server, local web chat and the staff console
+    bot users create NAME --role admin  console accounts (also list, set-password, deactivate)
 """
 from __future__ import annotations
 
@@ -279,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
                         choices=["open", "pending", "sending", "sent", "delivered", "read", "failed", "undelivered"])
     outbox.add_argument("--limit", type=int, default=100)
     outbox.set_defaults(func=cmd_outbox)
+
+    from bot.cli import users
+
+    users.register(sub)
 
     for plugin in entry_points(group=CLI_PLUGINS):
         plugin.load()(sub)  # commands of the outer layers (e.g. `bot telegram`), found without importing them

@@ -26,8 +26,10 @@ from sqlalchemy.orm import relationship
 from bot.db import Base, utcnow
 
 LANGUAGES = ("es", "en")
-DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
-STATUSES = (DRAFT, PUBLISHED, ARCHIVED)
+# draft -> submitted (for review) -> published; a reviewer may send a submitted version back to draft with a
+# comment. Publishing archives the version published before.
+DRAFT, SUBMITTED, PUBLISHED, ARCHIVED = "draft", "submitted", "published", "archived"
+STATUSES = (DRAFT, SUBMITTED, PUBLISHED, ARCHIVED)
 # How far a reviewer trusts a text: `blocker` must be checked before it is trusted, `improve` is usable but has
 # something to verify or add, `ok` was checked against its sources.
 BLOCKER, IMPROVE, OK = "blocker", "improve", "ok"
@@ -81,6 +83,11 @@ class AnswerVersion(Base):
     created_by = Column(String(64), nullable=False, default="system")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     published_at = Column(DateTime, nullable=True)
+    # Review workflow (the console): who submitted and who reviewed, and the reviewer's comment.
+    submitted_by = Column(String(64), nullable=True)
+    submitted_at = Column(DateTime, nullable=True)
+    reviewed_by = Column(String(64), nullable=True)
+    review_comment = Column(Text, nullable=False, default="")
 
     topic = relationship("Topic", back_populates="versions")
 
@@ -129,6 +136,11 @@ class FaqVersion(Base):
     created_by = Column(String(64), nullable=False, default="system")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     published_at = Column(DateTime, nullable=True)
+    # Review workflow (the console): who submitted and who reviewed, and the reviewer's comment.
+    submitted_by = Column(String(64), nullable=True)
+    submitted_at = Column(DateTime, nullable=True)
+    reviewed_by = Column(String(64), nullable=True)
+    review_comment = Column(Text, nullable=False, default="")
 
 
 class Phrasing(Base):
@@ -186,3 +198,8 @@ class UnansweredQuestion(Base):
     channel = Column(String(40), nullable=True)
     top_guesses = Column(JSON, nullable=False, default=list)  # [{"name": intent, "confidence": float}]
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    # The console's inbox: open -> taught (attached as a phrasing) | new_content (a draft was opened) | dismissed
+    status = Column(String(16), nullable=False, default="open", index=True)
+    resolution = Column(String(200), nullable=True)  # the topic or FAQ entry it was taught to, or the draft
+    resolved_by = Column(String(64), nullable=True)
+    resolved_at = Column(DateTime, nullable=True)

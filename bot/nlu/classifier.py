@@ -77,11 +77,15 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         if len({m.get(INTENT) for m in examples}) < 2:
             logger.warning("fewer than two intents with examples: the classifier is not trained")
             return self._resource
-        model = build_pipeline(self._config)
+        model = self.build_model()
         model.fit([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples])
         self._model = model
         save_model(self._model_storage, self._resource, MODEL_FILE, model)
         return self._resource
+
+    def build_model(self) -> Any:
+        """The untrained scikit-learn pipeline (a separate method so that experiments can swap features)."""
+        return build_pipeline(self._config)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
