@@ -153,3 +153,17 @@ def sqlite_content(tmp_path, set_env, loaded_sqlite_template):
     url = copy_loaded_database(loaded_sqlite_template, tmp_path / "loaded.db")
     set_env(DATABASE_URL=url)
     return ContentRepository(url)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright, one for the whole session (Playwright's sync API cannot run twice
+    at once, so every browser test shares it and opens its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.console_stack import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

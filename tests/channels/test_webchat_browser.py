@@ -4,12 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bot.content.repository import ContentRepository
-from bot.settings import get_settings
 from tests.channels.servers import servers_with
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 class _NoFake:
@@ -25,17 +22,13 @@ def servers(tmp_path_factory, loaded_sqlite_template):
 
 
 @pytest.fixture
-def page(servers, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=get_settings().chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 400, "height": 800})
-        page = context.new_page()
-        page.goto(f"{servers.base}/webhooks/webchat/chat")
-        yield page
-        page.screenshot(path=str(tmp_path / "chat.png"))
-        browser.close()
+def page(servers, chromium, tmp_path):
+    context = chromium.new_context(viewport={"width": 400, "height": 800})
+    page = context.new_page()
+    page.goto(f"{servers.base}/webhooks/webchat/chat")
+    yield page
+    page.screenshot(path=str(tmp_path / "chat.png"))
+    context.close()
 
 
 def test_the_page_greets_and_the_numbered_options_can_be_clicked(page, servers):
