@@ -66,6 +66,7 @@ compose-tool:
 
 compose-config: compose-tool
 	POSTGRES_PASSWORD=check PSEUDONYM_SECRET=check-secret-0123456789 WEBCHAT_SECRET=check-secret-0123456789 \
+		CONSOLE_SECRET_KEY=check-secret-0123456789 \
 		$$(docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose) config -q
 
 test-fast: install

@@ -224,7 +224,7 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from bot.tooling.serve import serve
 
-    return serve(rasa_port=args.port, action_port=args.action_port)
+    return serve(rasa_port=args.port, action_port=args.action_port, console_port=args.console_port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -304,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the assistant with the local web chat")
     serve.add_argument("--port", type=int, default=5005)
     serve.add_argument("--action-port", type=int, default=5055)
+    serve.add_argument("--console-port", type=int, help="default CONSOLE_PORT (5100)")
     serve.set_defaults(func=cmd_serve)
     return parser
 

@@ -65,6 +65,15 @@ def start_rasa_server(
     )
 
 
+def start_console(port: int, env: Optional[dict] = None, log=None) -> subprocess.Popen:
+    """The staff console (`python -m console`), a separate process on the same database."""
+    return subprocess.Popen(
+        [str(BIN / "python"), "-m", "console"],
+        cwd=PROJECT_ROOT, env={**_env(env), "CONSOLE_PORT": str(port)}, stdout=log,
+        stderr=subprocess.STDOUT if log else None, start_new_session=True,
+    )
+
+
 def stop(process: subprocess.Popen, timeout: float = 10) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)

@@ -107,9 +107,10 @@ def _compose_command() -> list[str]:
 @pytest.mark.parametrize("secrets_set", [True, False])
 def test_compose_config_is_valid_and_refuses_missing_secrets(secrets_set):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("POSTGRES_PASSWORD", "PSEUDONYM_SECRET", "WEBCHAT_SECRET")}
+           if k not in ("POSTGRES_PASSWORD", "PSEUDONYM_SECRET", "WEBCHAT_SECRET", "CONSOLE_SECRET_KEY")}
     if secrets_set:
-        env.update(POSTGRES_PASSWORD="check", PSEUDONYM_SECRET="s" * 20, WEBCHAT_SECRET="w" * 20)
+        env.update(POSTGRES_PASSWORD="check", PSEUDONYM_SECRET="s" * 20, WEBCHAT_SECRET="w" * 20,
+                   CONSOLE_SECRET_KEY="c" * 20)
     result = subprocess.run([*_compose_command(), "-f", "docker-compose.yml", "config", "-q"], cwd=PROJECT_ROOT,
                             env=env, capture_output=True, text=True, timeout=60)
     assert (result.returncode == 0) == secrets_set, result.stderr
@@ -118,7 +119,8 @@ def test_compose_config_is_valid_and_refuses_missing_secrets(secrets_set):
 def test_compose_file_describes_the_same_topology():
     compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "actions", "rasa", "migrate"} <= set(services)
+    assert {"postgres", "redis", "actions", "rasa", "migrate", "console"} <= set(services)
+    assert services["console"]["command"] == ["python", "-m", "console"]
     assert services["rasa"]["deploy"]["replicas"] >= 2
     assert "endpoints.production.yml" in " ".join(services["rasa"]["command"])
     endpoints = (PROJECT_ROOT / "endpoints.production.yml").read_text()
