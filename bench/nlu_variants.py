@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any, Dict, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -86,26 +86,13 @@ class KeywordBaselineClassifier(NgramIntentClassifier):
 
 # --- spaCy lemmas -----------------------------------------------------------------------------------------
 
-def lemma_pipeline(config: Dict[Text, Any]) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
-
-    lemmas = TfidfVectorizer(preprocessor=lemmatised, ngram_range=(1, config["word_max_ngram"]), sublinear_tf=True)
-    chars = TfidfVectorizer(
-        preprocessor=fold, analyzer="char_wb", ngram_range=(config["char_min_ngram"], config["char_max_ngram"]),
-        sublinear_tf=True, min_df=2,
-    )
-    return make_pipeline(
-        make_union(lemmas, chars),
-        LogisticRegression(C=config["C"], max_iter=config["max_iter"], random_state=config["random_state"]),
-    )
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LemmaNgramIntentClassifier(NgramIntentClassifier):
     def build_model(self) -> Any:
-        return lemma_pipeline(self._config)
+        ours = super().build_model()
+        words = ours.steps[0][1].transformer_list[0][1]  # the word n-grams; the character n-grams stay
+        words.set_params(preprocessor=lemmatised)
+        return ours
 
 
 # --- spaCy vectors ----------------------------------------------------------------------------------------
