@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from actions import replies
+from actions import recruiters, replies
 from actions.replies import Reply
 from actions.turn import Turn
 from bot.content import matching
@@ -26,8 +26,13 @@ SECOND_TOPIC_MIN_CONFIDENCE = 0.25
 
 
 def answer_topic(turn: Turn, topic_id: str) -> Reply:
-    """The answer to a message the classifier filed under `topic_id`: an FAQ entry when one matches well,
-    else the overview with the questions of the topic that match best."""
+    """The answer to a message the classifier filed under `topic_id`, preceded by what the recruiter register
+    says when a labour question names an agency (actions.recruiters)."""
+    return recruiters.with_register_check(turn, topic_id, _answer_topic(turn, topic_id))
+
+
+def _answer_topic(turn: Turn, topic_id: str) -> Reply:
+    """An FAQ entry when one matches well, else the overview with the questions of the topic that match best."""
     if topic_id in (OUT_OF_SCOPE, EMERGENCY_TOPIC, CRISIS_TOPIC) or turn.is_payload:
         return replies.topic_answer(turn.repo, topic_id, turn.lang)
     if topic_id == CAPMIR_TOPIC and turn.place is not None:

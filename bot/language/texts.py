@@ -158,6 +158,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "zero.",
     },
     "phone": {"es": "Tel.", "en": "Phone"},
+    # The recruiter register check (actions/recruiters.py), before the answer to a labour question. The fees
+    # rule and where to report are the words of content/faq/labour.yml (labour.h2b/fees, labour.fees/deposit).
+    "recruiter_authorised": {
+        "es": "{name} aparece como autorizada en el registro (verificado el {date}). Fuente: {url}",
+        "en": "{name} appears as authorised in the register (checked on {date}). Source: {url}",
+    },
+    "recruiter_suspended": {
+        "es": "{name} aparece como suspendida en el registro (verificado el {date}). No pague ni firme nada con "
+        "esa agencia. Fuente: {url}",
+        "en": "{name} appears as suspended in the register (checked on {date}). Do not pay or sign anything with "
+        "that agency. Source: {url}",
+    },
+    "recruiter_fraudulent": {
+        "es": "¡Cuidado! {name} fue reportada como fraudulenta (registro verificado el {date}). No le pague ni le "
+        "entregue nada. Si ya pagó, guarde recibos y mensajes y denúncielo en el Ministerio Público o en el "
+        "MINTRAB. Fuente: {url}",
+        "en": "Warning! {name} was reported as fraudulent (register checked on {date}). Do not pay or hand over "
+        "anything. If you already paid, keep receipts and messages, and report it to the Public Prosecutor's "
+        "Office or MINTRAB. Source: {url}",
+    },
+    "recruiter_not_found": {
+        "es": "No encuentro {name} en el registro. Antes de pagar o firmar, pregunte al MINTRAB si la agencia está "
+        "inscrita y autorizada. Nadie puede cobrarle comisión ni pago por colocarlo en un trabajo H-2A o H-2B, en "
+        "ningún momento. Si le piden dinero, no pague y denúncielo en el Ministerio Público o en el MINTRAB. "
+        "Fuente: U.S. Department of Labor; USCIS",
+        "en": "I don't find {name} in the register. Before you pay or sign, ask MINTRAB whether the agency is "
+        "registered and authorised. Nobody may charge you a placement fee or payment for an H-2A or H-2B job, at "
+        "any time. If you are asked for money, do not pay, and report it to the Public Prosecutor's Office or "
+        "MINTRAB. Source: U.S. Department of Labor; USCIS",
+    },
 }
 
 AREA_LABELS: dict[str, dict[str, str]] = {
