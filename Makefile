@@ -9,7 +9,7 @@ EVAL_SETS ?= $(wildcard ../shared/eval/dev.tsv ../shared/eval/dev_real.tsv ../sh
 # test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
 export BRUJULA_ENV = local
 
-.PHONY: help install db train validate run test test-fast bench compare-nlu lint eval lock clean compose-tool compose-config browser-tool
+.PHONY: help install db train validate run test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
@@ -79,6 +79,10 @@ bench: db train
 # run on the shared sets (about 25 minutes, most of it DIET's training; SKIP_DIET=1 for the others only).
 compare-nlu: db train
 	$(BIN)/python -m bench.compare_nlu $(if $(SKIP_DIET),--skip-diet)
+
+# The evidence for the fallback threshold and ambiguity margin in config.yml (cross-validation + dev sets).
+thresholds: train
+	$(BIN)/python -m bench.thresholds
 
 lint: install
 	$(BIN)/ruff check bot actions channels console tests bench

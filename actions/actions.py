@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies, understanding
 from actions.replies import Reply
 from actions.turn import Turn
-from bot.content.topics import HUMAN_TOPIC, OUT_OF_SCOPE
+from bot.content.topics import CRISIS_TOPIC, EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import (
     has_words,
     mentioned_number,
@@ -24,6 +24,7 @@ from bot.language import (
     words,
 )
 from bot.settings import get_settings
+from bot.staff import stats
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class BrujulaAction(Action, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         lang = tracker.get_slot("language") or get_settings().default_language
+        turn: Optional[Turn] = None
         try:
             turn = Turn.read(tracker)
             lang = turn.lang
@@ -63,7 +65,34 @@ class BrujulaAction(Action, abc.ABC):
             dispatcher.utter_message(**message)
         # Defaults first: any reply resets the fallback counter; a reply's own slots win.
         slots = {"language": lang, "fallback_count": 0.0, **reply.slots}
+        record_turn(tracker, turn, lang, reply)
         return [SlotSet(name, value) for name, value in slots.items() if name in SLOT_NAMES]
+
+
+DANGER_KINDS = {EMERGENCY_TOPIC: stats.KIND_EMERGENCY, CRISIS_TOPIC: stats.KIND_CRISIS}
+
+
+def record_turn(tracker: Tracker, turn: Optional[Turn], lang: str, reply: Reply) -> None:
+    """One row for the dashboard (bot.staff.stats): channel, language, topic and kind of this reply, the FAQ
+    entry and the phrasing the matcher chose it by. Never the sender or the text; queued, so it cannot delay the
+    reply, and any failure is only logged."""
+    try:
+        topic_id = reply.slots.get("topic_id")
+        faq_slug = reply.slots.get("faq_id")
+        kind = reply.slots.get("reply_kind")
+        if turn is not None and turn.danger:
+            kind = turn.danger
+        elif topic_id in DANGER_KINDS:
+            kind = DANGER_KINDS[topic_id]
+        elif faq_slug and kind == replies.KIND_ANSWER:
+            kind = stats.KIND_FAQ
+        phrasing_id = None
+        if faq_slug and turn is not None and turn.ranked:
+            phrasing_id = next((m.phrasing_id for m in turn.ranked if m.entry_slug == faq_slug), None)
+        stats.record_turn(tracker.get_latest_input_channel(), lang, topic_id, kind, faq_slug, phrasing_id,
+                          database_url=turn.repo.database_url if turn is not None else None)
+    except Exception as error:  # noqa: BLE001 - statistics never break a reply
+        logger.warning("could not record the turn for the dashboard (%s)", type(error).__name__)
 
 
 def dispatch(turn: Turn, option: str) -> Reply:

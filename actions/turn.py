@@ -24,6 +24,7 @@ class Turn:
     intent: Optional[str]
     repo: ContentRepository
     faq: FaqRepository = field(default_factory=FaqRepository)
+    ranked: Optional[list[Match]] = None  # the FAQ matcher's ranking, once asked (the turn log reads it)
 
     @classmethod
     def read(cls, tracker: Tracker) -> "Turn":
@@ -65,5 +66,7 @@ class Turn:
         return None if self.is_payload else find_place(self.text)
 
     def matches(self) -> list[Match]:
-        """FAQ entries and topics ranked for this message (every label, best first)."""
-        return matcher_for(self.repo.database_url).rank(self.text, limit=10_000)
+        """FAQ entries and topics ranked for this message (every label, best first); ranked once per turn."""
+        if self.ranked is None:
+            self.ranked = matcher_for(self.repo.database_url).rank(self.text, limit=10_000)
+        return self.ranked

@@ -2,11 +2,13 @@
 
     bot db upgrade                      create or migrate the content database
     bot content check | load [--force]  check the pack (problems, blockers, stale sources) / load it
+    bot content export DIR | import DIR the database's live content as a pack (for git) / load one back
     bot examples add TOPIC[/ENTRY] "question"   a phrasing, used by the next message (no retraining)
     bot examples export [--out FILE]    the phrasings as Rasa NLU YAML for the next training run
     bot answer show TOPIC [--lang es]   the live answer and its versions
     bot answer edit TOPIC LANG --body-file F [--publish]
     bot answer rollback TOPIC LANG VERSION
+    bot answer publish TOPIC LANG VERSION [--by NAME]   publish a saved version (audited)
     bot unanswered [--limit N]          questions the assistant could not answer
     bot outbox [--status failed]        WhatsApp/Telegram replies pending or failed
     bot telegram set-webhook | poll     (plugin from channels/telegram) webhook / long polling for development
@@ -50,6 +52,8 @@ def cmd_content(args) -> int:
     from bot.content.pack import PackError, load_pack, read_pack
     from bot.content.repository import ContentRepository
 
+    if args.action in ("export", "import"):
+        return _content_exchange(args)
     content_dir = Path(args.dir) if args.dir else get_settings().content_dir
     pack = read_pack(content_dir)
     if args.action == "check":
@@ -61,6 +65,34 @@ def cmd_content(args) -> int:
         return 1
     print(result.summary())
     for skipped in result.answers_skipped:
+        print(f"  kept staff edit: {skipped} (use --force to replace)")
+    return 0
+
+
+def _content_exchange(args) -> int:
+    """`bot content export DIR` (the database's live content as a pack) / `bot content import DIR` (checked, then
+    loaded in one transaction)."""
+    from bot.content.export import export_pack, import_pack
+    from bot.content.pack import PackError
+
+    if not args.path:
+        print(f"usage: bot content {args.action} DIR", file=sys.stderr)
+        return 2
+    directory = Path(args.path)
+    if args.action == "export":
+        print(f"wrote {directory}: {export_pack(None, directory).summary()}")
+        return 0
+    if not directory.is_dir():
+        print(f"error: {directory} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        result = import_pack(None, directory, required_topics=_required_topics(), force=args.force)
+    except PackError as error:
+        print(error, file=sys.stderr)
+        print("nothing was imported", file=sys.stderr)
+        return 1
+    print(result.summary())
+    for skipped in result.answers_skipped + result.faqs_skipped:
         print(f"  kept staff edit: {skipped} (use --force to replace)")
     return 0
 
@@ -143,6 +175,9 @@ def cmd_answer(args) -> int:
         elif args.action == "rollback":
             answer = repo.rollback(args.topic, args.lang, args.version, by=args.by)
             print(f"published v{answer.version} (copy of v{args.version})")
+        elif args.action == "publish":
+            answer = repo.publish(args.topic, args.lang, args.version, published_by=args.by)
+            print(f"published v{answer.version} of {args.topic} [{args.lang}]")
     except ContentError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -236,7 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=cmd_db)
 
     content = sub.add_parser("content", help="the starter content pack")
-    content.add_argument("action", choices=["check", "load"])
+    content.add_argument("action", choices=["check", "load", "export", "import"])
+    content.add_argument("path", nargs="?", metavar="DIR", help="with export / import: the pack's directory")
     content.add_argument("--dir", help="content directory (default: CONTENT_DIR or ./content)")
     content.add_argument("--force", action="store_true", help="replace answers edited by staff")
     content.add_argument("--max-age-months", type=int, help="with check: sources older than this are listed "
@@ -269,6 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("lang")
     rollback.add_argument("version", type=int)
     rollback.add_argument("--by", default="staff")
+    publish = answer_sub.add_parser("publish", help="publish a version directly (audited)")
+    publish.add_argument("topic")
+    publish.add_argument("lang")
+    publish.add_argument("version", type=int)
+    publish.add_argument("--by", default="staff")
     answer.set_defaults(func=cmd_answer)
 
     unanswered = sub.add_parser("unanswered", help="questions the assistant could not answer")

@@ -14,19 +14,25 @@ retraining, and `bot examples export` writes them as NLU examples for the next t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.content import versions
+from bot.content import versions, workflow
 from bot.content.models import PUBLISHED, FaqEntry, FaqVersion, Phrasing, Topic
-from bot.content.repository import FALLBACK_LANGUAGE, ContentError, check_lang, check_review_status
+from bot.content.repository import FALLBACK_LANGUAGE, ContentError, check_lang
+from bot.content.workflow import TextKind, TextState
 from bot.db import session_scope, within
+from bot.staff.audit import record
+from bot.staff.models import TurnRecord
 
 FAQ_FIELDS = ("question", "answer", "sources", "valid_as_of", "review_status", "review_note", "last_reviewed")
 MAX_PHRASING_CHARS = 500
+ENTRY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
+FAQS = TextKind(FaqVersion, "faq", FAQ_FIELDS, ("question", "answer"), "a FAQ entry", "FAQ")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,15 @@ class Faq:
     created_by: str
     created_at: dt.datetime
     is_fallback: bool = False
+    published_at: Optional[dt.datetime] = None
+    submitted_by: Optional[str] = None
+    submitted_at: Optional[dt.datetime] = None
+    reviewed_by: Optional[str] = None
+    review_comment: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.question
 
     def content_fields(self) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in FAQ_FIELDS}
@@ -67,7 +82,13 @@ class PhrasingView:
 def _faq_view(row: FaqVersion, entry: FaqEntry, is_fallback: bool = False) -> Faq:
     return Faq(entry.slug, entry.topic_id, row.lang, row.version, row.status, row.question, row.answer,
                tuple(row.sources or ()), row.valid_as_of, row.review_status, row.review_note or "",
-               row.last_reviewed, row.origin, row.created_by, row.created_at, is_fallback)
+               row.last_reviewed, row.origin, row.created_by, row.created_at, is_fallback, row.published_at,
+               row.submitted_by, row.submitted_at, row.reviewed_by, row.review_comment or "")
+
+
+def _text(entry: FaqEntry, lang: str) -> tuple[dict[str, Any], str]:
+    """The columns naming one FAQ text, and its name in messages and the audit log."""
+    return {"entry_id": entry.id, "lang": lang}, workflow.target_id(entry.slug, lang)
 
 
 def split_target(target: str) -> tuple[str, Optional[str]]:
@@ -112,48 +133,84 @@ class FaqRepository:
             entry.position, entry.active = position, active
             return changed
 
+    def create_entry(self, topic_id: str, name: str, by: str) -> str:
+        """A new entry "topic/name" under a topic (the console); its texts are then drafted like answers."""
+        name = (name or "").strip().lower()
+        if not ENTRY_NAME.match(name):
+            raise ContentError("the short name uses lowercase letters, digits and hyphens (e.g. family-visa)")
+        slug = f"{topic_id}/{name}"
+        with self._session() as s:
+            if s.get(Topic, topic_id) is None:
+                raise ContentError(f"unknown topic {topic_id!r}")
+            if s.scalars(select(FaqEntry.id).where(FaqEntry.slug == slug)).first() is not None:
+                raise ContentError(f"the FAQ entry {slug} already exists")
+            position = s.scalar(select(func.count(FaqEntry.id)).where(FaqEntry.topic_id == topic_id)) or 0
+            s.add(FaqEntry(slug=slug, topic_id=topic_id, position=position))
+            record(s, by, "faq.create", "faq", slug, None, {"slug": slug, "topic_id": topic_id})
+        return slug
+
+    def entries(self, topic_id: Optional[str] = None) -> list[tuple[str, str]]:
+        """(slug, topic id) of every entry (of a topic), in order."""
+        with self._session() as s:
+            query = select(FaqEntry.slug, FaqEntry.topic_id).order_by(FaqEntry.topic_id, FaqEntry.position,
+                                                                      FaqEntry.id)
+            if topic_id:
+                query = query.where(FaqEntry.topic_id == topic_id)
+            return [tuple(row) for row in s.execute(query)]
+
     def save_draft(self, slug: str, lang: str, fields: dict[str, Any], created_by: str = "staff",
-                   origin: str = "staff") -> Faq:
-        """Add a draft version; fields not given are copied from the latest version."""
+                   origin: str = "staff", base_version: Optional[int] = None) -> Faq:
+        """Add a draft version; fields not given are copied from the latest version. With `base_version`, a
+        newer save by someone else raises ConflictError (see ContentRepository.save_draft)."""
         check_lang(lang)
-        unknown = set(fields) - set(FAQ_FIELDS)
-        if unknown:
-            raise ContentError(f"unknown FAQ fields: {sorted(unknown)}")
         with self._session() as s:
             entry = self._entry(s, slug)
-            key = {"entry_id": entry.id, "lang": lang}
-            previous = versions.latest(s, FaqVersion, key)
-            values = _faq_view(previous, entry).content_fields() if previous else {}
-            values.update(fields)
-            for required in ("question", "answer"):
-                if not (values.get(required) or "").strip():
-                    raise ContentError(f"a FAQ entry needs a {required}")
-            values["sources"] = [dict(x) for x in values.get("sources") or []]
-            values.setdefault("review_status", "improve")
-            check_review_status(values["review_status"])
-            row = versions.add_draft(s, FaqVersion, key, values, origin=origin, created_by=created_by)
+            row = workflow.save_draft(s, FAQS, *_text(entry, lang), fields, created_by, origin, base_version)
             return _faq_view(row, entry)
+
+    def submit(self, slug: str, lang: str, version: int, by: str) -> Faq:
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            return _faq_view(workflow.submit(s, FAQS, *_text(entry, lang), version, by), entry)
+
+    def approve(self, slug: str, lang: str, version: int, by: str, comment: str = "") -> Faq:
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            return _faq_view(workflow.approve(s, FAQS, *_text(entry, lang), version, by, comment), entry)
+
+    def request_changes(self, slug: str, lang: str, version: int, by: str, comment: str) -> Faq:
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            return _faq_view(workflow.request_changes(s, FAQS, *_text(entry, lang), version, by, comment), entry)
 
     def publish(self, slug: str, lang: str, version: int, published_by: str = "staff") -> Faq:
         with self._session() as s:
             entry = self._entry(s, slug)
-            row = versions.publish(s, FaqVersion, {"entry_id": entry.id, "lang": lang}, version)
-            if row is None:
-                raise ContentError(f"no version {version} of {slug} [{lang}]")
-            return _faq_view(row, entry)
+            return _faq_view(workflow.publish(s, FAQS, *_text(entry, lang), version, published_by), entry)
 
     def history(self, slug: str, lang: str) -> list[Faq]:
         with self._session() as s:
             entry = self._entry(s, slug)
             return [_faq_view(r, entry) for r in versions.history(s, FaqVersion, {"entry_id": entry.id, "lang": lang})]
 
+    def latest(self, slug: str, lang: str) -> Optional[Faq]:
+        history = self.history(slug, lang)
+        return history[0] if history else None
+
+    def version(self, slug: str, lang: str, version: int) -> Optional[Faq]:
+        return next((f for f in self.history(slug, lang) if f.version == version), None)
+
     def rollback(self, slug: str, lang: str, version: int, by: str = "staff") -> Faq:
         """Publish a new version whose content is a copy of `version`."""
-        old = next((f for f in self.history(slug, lang) if f.version == version), None)
-        if old is None:
-            raise ContentError(f"no version {version} of {slug} [{lang}]")
-        draft = self.save_draft(slug, lang, old.content_fields(), created_by=by)
-        return self.publish(slug, lang, draft.version, published_by=by)
+        with self._session() as s:
+            entry = self._entry(s, slug)
+            return _faq_view(workflow.rollback(s, FAQS, *_text(entry, lang), version, by), entry)
+
+    def faq_states(self) -> list[TextState]:
+        """Where every FAQ text stands (see ContentRepository.answer_states)."""
+        with self._session() as s:
+            entries = {e.id: (e.slug, e.topic_id) for e in s.scalars(select(FaqEntry))}
+            return workflow.states(s.scalars(select(FaqVersion)).all(), "faq", entries, "entry_id")
 
     def _published(self, lang: str, *conditions) -> list[Faq]:
         """Published entries in `lang`, Spanish where `lang` is missing, in topic and position order."""
@@ -199,9 +256,10 @@ class FaqRepository:
         return result
 
     # --- phrasings ----------------------------------------------------------------------------------------
-    def add_phrasing(self, target: str, text: str, lang: Optional[str] = None, origin: str = "staff") -> bool:
+    def add_phrasing(self, target: str, text: str, lang: Optional[str] = None, origin: str = "staff",
+                     by: Optional[str] = None) -> bool:
         """Add a way of asking about a topic ("labour.h2a") or an entry ("labour.h2a/family").
-        Returns False when the same phrasing is already there."""
+        Returns False when the same phrasing is already there. With `by` (a staff member), audited."""
         text = " ".join((text or "").split())
         if not text or len(text) > MAX_PHRASING_CHARS:
             raise ContentError(f"a phrasing needs 1 to {MAX_PHRASING_CHARS} characters")
@@ -218,7 +276,40 @@ class FaqRepository:
             if duplicate is not None:
                 return False
             s.add(Phrasing(topic_id=topic_id, entry_id=entry_id, lang=lang, text=text, origin=origin))
+            if by:
+                record(s, by, "phrasing.add", "phrasing", target, None, {"text": text, "lang": lang})
             return True
+
+    def phrasings_of(self, target: str) -> list[PhrasingView]:
+        """The phrasings of one entry ("labour.h2a/family") or of a topic itself ("labour.h2a"), oldest first."""
+        topic_id, slug = split_target(target)
+        with self._session() as s:
+            query = select(Phrasing).where(Phrasing.topic_id == topic_id).order_by(Phrasing.id)
+            query = query.where(Phrasing.entry_id == self._entry(s, slug).id) if slug else \
+                query.where(Phrasing.entry_id.is_(None))
+            return [PhrasingView(p.id, p.topic_id, slug, p.lang, p.text, p.origin) for p in s.scalars(query)]
+
+    def delete_phrasing(self, phrasing_id: int, by: str) -> PhrasingView:
+        """Remove a phrasing (audited with its text); the matcher stops using it on the next message."""
+        with self._session() as s:
+            row = s.get(Phrasing, phrasing_id)
+            if row is None:
+                raise ContentError(f"no phrasing {phrasing_id}")
+            slug = s.scalar(select(FaqEntry.slug).where(FaqEntry.id == row.entry_id)) if row.entry_id else None
+            view = PhrasingView(row.id, row.topic_id, slug, row.lang, row.text, row.origin)
+            s.delete(row)
+            record(s, by, "phrasing.delete", "phrasing", slug or row.topic_id,
+                   {"id": row.id, "text": row.text, "lang": row.lang, "origin": row.origin}, None)
+            return view
+
+    def phrasing_match_counts(self, since: Optional[dt.datetime] = None) -> dict[int, int]:
+        """phrasing id -> how many turns matched it (turn_log.phrasing_id)."""
+        with self._session() as s:
+            query = select(TurnRecord.phrasing_id, func.count(TurnRecord.id)).where(
+                TurnRecord.phrasing_id.is_not(None)).group_by(TurnRecord.phrasing_id)
+            if since is not None:
+                query = query.where(TurnRecord.at >= since)
+            return {int(pid): int(count) for pid, count in s.execute(query)}
 
     def add_phrasings(self, items: Sequence[tuple[str, str, Optional[str]]], origin: str) -> int:
         """Add many (target, text, lang) phrasings in one session, skipping those already there (content
@@ -250,21 +341,23 @@ class FaqRepository:
                 query = query.where(Phrasing.origin == origin)
             return [PhrasingView(p.id, p.topic_id, slug, p.lang, p.text, p.origin) for p, slug in s.execute(query)]
 
-    def index_rows(self) -> list[tuple[str, Optional[str], str]]:
-        """(topic id, entry slug or None, text) for the matcher: every phrasing of an active entry or topic,
-        and every published question."""
+    def index_rows(self) -> list[tuple[str, Optional[str], str, Optional[int]]]:
+        """(topic id, entry slug or None, text, phrasing id) for the matcher: every phrasing of an active entry
+        or topic (with its id), and every published question (phrasing id None)."""
         with self._session() as s:
             phrasings = s.execute(
-                select(Phrasing.topic_id, FaqEntry.slug, Phrasing.text)
+                select(Phrasing.topic_id, FaqEntry.slug, Phrasing.text, Phrasing.id)
                 .outerjoin(FaqEntry, FaqEntry.id == Phrasing.entry_id)
                 .where((FaqEntry.id.is_(None)) | FaqEntry.active.is_(True))
+                .order_by(Phrasing.id)
             ).all()
             questions = s.execute(
                 select(FaqEntry.topic_id, FaqEntry.slug, FaqVersion.question)
                 .join(FaqVersion, FaqVersion.entry_id == FaqEntry.id)
                 .where(FaqVersion.status == PUBLISHED, FaqEntry.active.is_(True))
+                .order_by(FaqVersion.id)
             ).all()
-        return [tuple(row) for row in phrasings] + [tuple(row) for row in questions]
+        return [tuple(row) for row in phrasings] + [(*row, None) for row in questions]
 
     def revision(self) -> tuple:
         """Changes whenever a phrasing, a published question or an entry's state changes (cheap to ask)."""

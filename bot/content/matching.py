@@ -4,6 +4,9 @@ Every phrasing of an entry (and every published question) is a TF-IDF vector of 
 and character 3-5-grams; a message's score for an entry is its best cosine similarity with one of the entry's
 phrasings. Phrasings filed under a topic without an entry stand for the topic as a whole (slug None).
 
+Each match also names the phrasing that scored best for its label (`phrasing_id`; None when a published
+question scored best), so the turn statistics can show which phrasings people's messages matched.
+
 The index is built from the database and rebuilt when the FAQ repository's revision changes (checked at most
 once a second), so a phrasing added by staff or `bot examples add` is used within seconds.
 
@@ -43,30 +46,40 @@ class Match:
     topic_id: str
     entry_slug: Optional[str]  # None: a phrasing about the topic in general
     score: float
+    phrasing_id: Optional[int] = None  # the phrasing that scored best (None: the published question did)
 
 
 class _Index:
-    def __init__(self, rows: list[tuple[str, Optional[str], str]]):
+    def __init__(self, rows: list[tuple[str, Optional[str], str, Optional[int]]]):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.labels = sorted({(topic, slug) for topic, slug, _ in rows}, key=lambda label: (label[0], label[1] or ""))
+        self.labels = sorted({(row[0], row[1]) for row in rows}, key=lambda label: (label[0], label[1] or ""))
         position = {label: i for i, label in enumerate(self.labels)}
-        self.row_label = np.array([position[(topic, slug)] for topic, slug, _ in rows], dtype=np.int64)
-        texts = [text for _, _, text in rows]
+        self.row_label = np.array([position[(row[0], row[1])] for row in rows], dtype=np.int64)
+        self.row_phrasing = [row[3] for row in rows]
+        texts = [row[2] for row in rows]
         self.words = TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True)
         self.chars = TfidfVectorizer(preprocessor=fold, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self.word_matrix = self.words.fit_transform(texts) if texts else None
         self.char_matrix = self.chars.fit_transform(texts) if texts else None
 
-    def scores(self, text: str) -> np.ndarray:
-        """Best similarity of the text with each label's phrasings (0 to 1)."""
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Best similarity of the text with each label's phrasings (0 to 1), and the row that gave it (-1: none)."""
         best = np.zeros(len(self.labels))
+        best_row = np.full(len(self.labels), -1, dtype=np.int64)
         if self.word_matrix is None or not fold(text).strip():
-            return best
+            return best, best_row
         similarity = (self.word_matrix @ self.words.transform([text]).T).toarray().ravel()
         similarity += (self.char_matrix @ self.chars.transform([text]).T).toarray().ravel()
-        np.maximum.at(best, self.row_label, similarity / 2)
-        return best
+        similarity /= 2
+        np.maximum.at(best, self.row_label, similarity)
+        # Rows from worst to best: with repeated labels the last assignment (the best row) is the one kept.
+        ascending = np.argsort(similarity, kind="stable")
+        best_row[self.row_label[ascending]] = ascending
+        return best, best_row
+
+    def phrasing_of(self, row: int) -> Optional[int]:
+        return self.row_phrasing[row] if row >= 0 else None
 
 
 class FaqMatcher:
@@ -94,14 +107,15 @@ class FaqMatcher:
              entries_only: bool = False) -> list[Match]:
         """The best labels for a message, best first; only those of `topic_id` when given."""
         index = self._current()
-        scores = index.scores(text)
+        scores, best_row = index.scores(text)
         order = np.argsort(-scores, kind="stable")
         found: list[Match] = []
         for i in order:
             topic, slug = index.labels[i]
             if (topic_id is not None and topic != topic_id) or (entries_only and slug is None):
                 continue
-            found.append(Match(topic, slug, round(float(scores[i]), 4)))
+            found.append(Match(topic, slug, round(float(scores[i]), 4),
+                               index.phrasing_of(int(best_row[i])) if scores[i] > 0 else None))
             if len(found) >= limit:
                 break
         return found

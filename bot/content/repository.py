@@ -22,7 +22,7 @@ from typing import Any, Iterable, Optional, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.content import versions
+from bot.content import versions, workflow
 from bot.content.models import (
     LANGUAGES,
     PUBLISHED,
@@ -31,6 +31,14 @@ from bot.content.models import (
     ServicePoint,
     Topic,
     UnansweredQuestion,
+)
+from bot.content.workflow import (  # noqa: F401 - the errors are part of this module's interface
+    ConflictError,
+    ContentError,
+    OwnDraftError,
+    ReviewError,
+    TextKind,
+    TextState,
 )
 from bot.db import session_scope, within
 from bot.privacy import redact
@@ -51,8 +59,12 @@ EDITABLE_FIELDS = (
 )
 
 
-class ContentError(ValueError):
-    """A request the content rules do not allow (unknown topic, bad language, missing version...)."""
+ANSWERS = TextKind(AnswerVersion, "answer", EDITABLE_FIELDS, ("title", "body"), "an answer", "answer")
+
+
+def _text(topic_id: str, lang: str) -> tuple[dict[str, Any], str]:
+    """The columns naming one answer, and its name in messages and the audit log."""
+    return {"topic_id": topic_id, "lang": lang}, workflow.target_id(topic_id, lang)
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,11 @@ class Answer:
     created_by: str
     created_at: dt.datetime
     is_fallback: bool = False
+    published_at: Optional[dt.datetime] = None
+    submitted_by: Optional[str] = None
+    submitted_at: Optional[dt.datetime] = None
+    reviewed_by: Optional[str] = None
+    review_comment: str = ""
 
     def content_fields(self) -> dict[str, Any]:
         """The editable fields, as plain lists and dicts (comparable with a pack or form)."""
@@ -150,6 +167,11 @@ def _answer_view(row: AnswerVersion, is_fallback: bool = False) -> Answer:
         created_by=row.created_by,
         created_at=row.created_at,
         is_fallback=is_fallback,
+        published_at=row.published_at,
+        submitted_by=row.submitted_by,
+        submitted_at=row.submitted_at,
+        reviewed_by=row.reviewed_by,
+        review_comment=row.review_comment or "",
     )
 
 
@@ -260,6 +282,14 @@ class ContentRepository:
         with self._session() as s:
             return [_answer_view(r) for r in versions.history(s, AnswerVersion, {"topic_id": topic_id, "lang": lang})]
 
+    def version(self, topic_id: str, lang: str, version: int) -> Optional[Answer]:
+        return next((a for a in self.history(topic_id, lang) if a.version == version), None)
+
+    def latest(self, topic_id: str, lang: str) -> Optional[Answer]:
+        """The newest version, whatever its state (what an editor continues from)."""
+        history = self.history(topic_id, lang)
+        return history[0] if history else None
+
     def save_draft(
         self,
         topic_id: str,
@@ -267,44 +297,48 @@ class ContentRepository:
         fields: dict[str, Any],
         created_by: str = "staff",
         origin: str = "staff",
+        base_version: Optional[int] = None,
     ) -> Answer:
-        """Add a new draft version. Fields not given are copied from the latest version."""
+        """Add a new draft version. Fields not given are copied from the latest version. With `base_version`
+        (the latest version when the editor opened it; 0 for none), a newer save by someone else raises
+        ConflictError and nothing is saved."""
         check_lang(lang)
-        unknown = set(fields) - set(EDITABLE_FIELDS)
-        if unknown:
-            raise ContentError(f"unknown answer fields: {sorted(unknown)}")
         with self._session() as s:
             if s.get(Topic, topic_id) is None:
                 raise ContentError(f"unknown topic {topic_id!r}")
-            key = {"topic_id": topic_id, "lang": lang}
-            previous = versions.latest(s, AnswerVersion, key)
-            values = _answer_view(previous).content_fields() if previous else {}
-            values.update(fields)
-            for required in ("title", "body"):
-                if not (values.get(required) or "").strip():
-                    raise ContentError(f"an answer needs a {required}")
-            values["follow_ups"] = list(values.get("follow_ups") or [])
-            values["sources"] = [dict(x) for x in values.get("sources") or []]
-            values.setdefault("review_status", "improve")
-            check_review_status(values["review_status"])
-            row = versions.add_draft(s, AnswerVersion, key, values, origin=origin, created_by=created_by)
+            row = workflow.save_draft(s, ANSWERS, *_text(topic_id, lang), fields, created_by, origin, base_version)
             return _answer_view(row)
+
+    def submit(self, topic_id: str, lang: str, version: int, by: str) -> Answer:
+        """Draft -> submitted: a reviewer must now approve it."""
+        with self._session() as s:
+            return _answer_view(workflow.submit(s, ANSWERS, *_text(topic_id, lang), version, by))
+
+    def approve(self, topic_id: str, lang: str, version: int, by: str, comment: str = "") -> Answer:
+        """Publish a submitted version. Refused (OwnDraftError) when `by` wrote or submitted it."""
+        with self._session() as s:
+            return _answer_view(workflow.approve(s, ANSWERS, *_text(topic_id, lang), version, by, comment))
+
+    def request_changes(self, topic_id: str, lang: str, version: int, by: str, comment: str) -> Answer:
+        """Submitted -> draft, with the reviewer's comment."""
+        with self._session() as s:
+            return _answer_view(workflow.request_changes(s, ANSWERS, *_text(topic_id, lang), version, by, comment))
 
     def publish(self, topic_id: str, lang: str, version: int, published_by: str = "staff") -> Answer:
         """Make `version` the live answer; the previously published one is archived."""
         with self._session() as s:
-            row = versions.publish(s, AnswerVersion, {"topic_id": topic_id, "lang": lang}, version)
-            if row is None:
-                raise ContentError(f"no version {version} of {topic_id} [{lang}]")
-            return _answer_view(row)
+            return _answer_view(workflow.publish(s, ANSWERS, *_text(topic_id, lang), version, published_by))
 
     def rollback(self, topic_id: str, lang: str, version: int, by: str = "staff") -> Answer:
         """Publish a new version whose content is a copy of `version`."""
-        old = next((a for a in self.history(topic_id, lang) if a.version == version), None)
-        if old is None:
-            raise ContentError(f"no version {version} of {topic_id} [{lang}]")
-        draft = self.save_draft(topic_id, lang, old.content_fields(), created_by=by)
-        return self.publish(topic_id, lang, draft.version, published_by=by)
+        with self._session() as s:
+            return _answer_view(workflow.rollback(s, ANSWERS, *_text(topic_id, lang), version, by))
+
+    def answer_states(self) -> list[TextState]:
+        """Where every answer stands (latest and published version, review status, date, waiting review)."""
+        with self._session() as s:
+            topics = {t.id: (t.id, t.id) for t in s.scalars(select(Topic))}
+            return workflow.states(s.scalars(select(AnswerVersion)).all(), "answer", topics, "topic_id")
 
     def coverage(self) -> dict[str, set[str]]:
         """topic id -> languages with a published answer."""

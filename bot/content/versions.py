@@ -2,7 +2,8 @@
 
 A text (one topic's answer, or one FAQ entry, in one language) is a series of rows: an edit adds a draft with
 the next version number; publishing a version archives the one published before (a partial unique index
-allows one published row per text); a rollback publishes a copy of an old version. These helpers work on
+allows one published row per text, and drafts or submitted versions older than it are archived too: they are
+superseded); a rollback publishes a copy of an old version. These helpers work on
 either table, given the columns that identify the text (`topic_id`, `lang` / `entry_id`, `lang`).
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Optional, Type
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.content.models import ARCHIVED, DRAFT, PUBLISHED
+from bot.content.models import ARCHIVED, DRAFT, PUBLISHED, SUBMITTED
 from bot.db import utcnow
 
 
@@ -44,13 +45,19 @@ def add_draft(session: Session, model: Type, key: dict[str, Any], values: dict[s
 
 
 def publish(session: Session, model: Type, key: dict[str, Any], version: int) -> Optional[Any]:
-    """Make `version` the live one (archiving the previous); None when there is no such version."""
+    """Make `version` the live one (archiving the previous one, and older drafts and submitted versions);
+    None when there is no such version."""
     row = session.scalars(select(model).where(*_matching(model, key), model.version == version)).first()
     if row is None:
         return None
     session.execute(
         update(model)
         .where(*_matching(model, key), model.status == PUBLISHED, model.id != row.id)
+        .values(status=ARCHIVED)
+    )
+    session.execute(
+        update(model)
+        .where(*_matching(model, key), model.status.in_((DRAFT, SUBMITTED)), model.version < row.version)
         .values(status=ARCHIVED)
     )
     session.flush()  # the partial unique index allows one published row at a time
