@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from bot.content.faq import Faq
+from bot.content.rendering import source_line
 from bot.content.repository import Answer, ContentRepository
 from bot.content.topics import CAPMIR_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import MAIN_MENU_AREAS, area_label, button_label, text
@@ -96,38 +97,13 @@ def unavailable(lang: str) -> Reply:
     return Reply(slots={"reply_kind": KIND_ERROR}).say(text("unavailable", lang), static_main_menu_buttons(lang))
 
 
-MAX_SOURCES_SHOWN = 3
-
-
-def short_source_name(name: str) -> str:
-    """The organisation part of a citation: "U.S. Department of Labor — H-2A workers" -> "U.S. Department of Labor"."""
-    for separator in (" — ", " – ", " - ", " ("):
-        name = name.split(separator)[0]
-    return name.strip()
-
-
-def _source_line(answer: Answer | Faq, lang: str) -> str:
-    """Who says so, short enough for a phone: up to three organisations (full citations stay in the database)."""
-    names: list[str] = []
-    for source in answer.sources:
-        short = short_source_name(str(source.get("name") or ""))
-        if short and short not in names:
-            names.append(short)
-    if not names:
-        return ""
-    shown = names[:MAX_SOURCES_SHOWN]
-    if len(names) > MAX_SOURCES_SHOWN:
-        shown.append(text("more_sources", lang, count=str(len(names) - MAX_SOURCES_SHOWN)))
-    return f"{text('source', lang)}: {'; '.join(shown)}"
-
-
 def _answer_text(answer: Answer, lang: str, part: str) -> str:
     pieces = []
     if answer.is_fallback and text("translation_missing", lang):
         pieces.append(text("translation_missing", lang))
     pieces.append(answer.title)
     pieces.append((answer.body if part == "body" else answer.details or "").strip())
-    source = _source_line(answer, lang)
+    source = source_line(answer.sources, lang)
     if source:
         pieces.append(source)
     return "\n\n".join(pieces)
@@ -171,7 +147,7 @@ def faq_answer(faq: Faq, lang: str, overview_title: Optional[str], related: Sequ
     overview and the main menu as options."""
     pieces = [text("translation_missing", lang)] if faq.is_fallback and text("translation_missing", lang) else []
     pieces += [faq.question, faq.answer.strip()]
-    source = _source_line(faq, lang)
+    source = source_line(faq.sources, lang)
     if source:
         pieces.append(source)
     buttons = [_faq_button(other) for other in related if other.slug != faq.slug][:2]

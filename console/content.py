@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from bot.content.models import LANGUAGES, REVIEW_STATUSES
+from bot.content.rendering import source_line
 from bot.content.repository import ConflictError, ContentError, OwnDraftError
 from bot.content.workflow import diff
 from bot.language import button_label, text
@@ -32,7 +33,6 @@ bp = Blueprint("content", __name__, url_prefix="/content")
 # 4,096). Longer texts are split into several messages by bot.messaging.formatting.split_text, as the channels
 # do. The web chat shows any length in one bubble, with the options as buttons.
 CHANNEL_LIMITS = {"whatsapp": 1600, "telegram": 4096, "webchat": None}
-MAX_SOURCES_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -267,23 +267,6 @@ def form_text(values: dict[str, Any]) -> dict[str, str]:
 
 
 # --- preview -----------------------------------------------------------------------------------------------
-def _source_line(sources, lang: str) -> str:
-    """Who says so, as the bot writes it (actions/replies.py): up to three organisations."""
-    names: list[str] = []
-    for source in sources or ():
-        name = str(source.get("name") or "")
-        for separator in (" — ", " – ", " - ", " ("):
-            name = name.split(separator)[0]
-        if name.strip() and name.strip() not in names:
-            names.append(name.strip())
-    if not names:
-        return ""
-    shown = names[:MAX_SOURCES_SHOWN]
-    if len(names) > MAX_SOURCES_SHOWN:
-        shown.append(text("more_sources", lang, count=str(len(names) - MAX_SOURCES_SHOWN)))
-    return f"{text('source', lang)}: {'; '.join(shown)}"
-
-
 def preview(kind: Kind, key: str, lang: str, values: dict[str, Any]) -> dict[str, Any]:
     """What each channel shows for these values: the message as the bot composes it, its options, and the
     parts it is sent in (split by the channels' own bot.messaging.formatting code)."""
@@ -298,7 +281,7 @@ def preview(kind: Kind, key: str, lang: str, values: dict[str, Any]) -> dict[str
         overview = repos.content().titles([key.split("/", 1)[0]], lang)
         buttons = [{"title": text("about_topic", lang, title=title)} for title in overview.values()]
     buttons.append({"title": button_label("main_menu", lang)})
-    source = _source_line(values.get("sources"), lang)
+    source = source_line(values.get("sources"), lang)
     message = "\n\n".join(p for p in pieces + [source] if p)
     channels = {}
     for channel, limit in CHANNEL_LIMITS.items():

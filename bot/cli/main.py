@@ -128,7 +128,7 @@ def cmd_examples(args) -> int:
             print("usage: bot examples add TOPIC[/ENTRY] \"question\" [--lang es]", file=sys.stderr)
             return 2
         try:
-            added = faq.add_phrasing(args.target, args.text, args.lang, origin="staff")
+            added = faq.add_phrasing(args.target, args.text, args.lang, origin="staff", by="cli")
         except ContentError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1

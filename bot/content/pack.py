@@ -333,7 +333,7 @@ class Freshness:
     note: str
 
 
-def _as_of_date(value: Optional[str]) -> Optional[dt.date]:
+def as_of_date(value: Optional[str]) -> Optional[dt.date]:
     """The last day a partial date can mean: "2024" -> 2024-12-31, "2024-07" -> 2024-07-31."""
     if not value or not _PARTIAL_DATE.match(value):
         return None
@@ -355,7 +355,7 @@ def review_list(pack: Pack, max_age_months: int, today: Optional[dt.date] = None
 
     def consider(what: str, item: dict, sources: list) -> None:
         as_of = newest_source_date(resolve_sources(sources, pack.sources)) or _partial_date(item.get("valid_as_of"))
-        when = _as_of_date(as_of)
+        when = as_of_date(as_of)
         stale = when is None or when < oldest_allowed
         status = str(item.get("review_status") or "improve")
         if stale or status == BLOCKER:
@@ -380,7 +380,7 @@ def newest_source_date(sources: list[dict]) -> Optional[str]:
     for source in sources:
         when = _partial_date(source.get("page_date")) or _partial_date(source.get("read_on"))
         if when and _PARTIAL_DATE.match(when):
-            dates.append(_as_of_date(when).isoformat())
+            dates.append(as_of_date(when).isoformat())
     return max(dates) if dates else None
 
 

@@ -227,10 +227,10 @@ def as_of(valid_as_of: Optional[str], sources: Sequence[dict]) -> Optional[str]:
 
 def is_stale(when: Optional[str], max_age_months: int, today: Optional[dt.date] = None) -> bool:
     """Older than `max_age_months` (or of unknown date), like `bot content check`."""
-    from bot.content.pack import _as_of_date
+    from bot.content.pack import as_of_date
 
     today = today or dt.date.today()
-    date = _as_of_date(when)
+    date = as_of_date(when)
     return date is None or date < today - dt.timedelta(days=round(max_age_months * 30.44))
 
 

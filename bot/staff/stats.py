@@ -220,7 +220,7 @@ def stale_content(max_age_months: int, today: Optional[dt.date] = None,
     """Published answers and FAQ texts whose `valid_as_of` is older than `max_age_months` (or unknown), as
     `bot content check` counts them: a partial date means its last day ("2024-07" -> 2024-07-31)."""
     from bot.content.models import PUBLISHED, AnswerVersion, FaqEntry, FaqVersion
-    from bot.content.pack import _as_of_date
+    from bot.content.pack import as_of_date
 
     today = today or utcnow().date()
     oldest_allowed = today - dt.timedelta(days=round(max_age_months * 30.44))
@@ -233,7 +233,7 @@ def stale_content(max_age_months: int, today: Optional[dt.date] = None,
     stale = []
     for kind, rows in (("answer", answers), ("faq", faqs)):
         for key, lang, title, valid in rows:
-            when = _as_of_date(valid)
+            when = as_of_date(valid)
             if when is None or when < oldest_allowed:
                 stale.append(StaleText(kind, key, lang, title, valid))
     return sorted(stale, key=lambda item: (item.valid_as_of or "", item.kind, item.key, item.lang))
