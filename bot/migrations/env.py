@@ -2,6 +2,7 @@
 from alembic import context
 
 import bot.content.models  # noqa: F401 - registers the content tables on Base.metadata
+import bot.handoff.models  # noqa: F401 - registers the handoff tables
 import bot.messaging.models  # noqa: F401 - registers the messaging tables
 import bot.staff.models  # noqa: F401 - registers the staff tables
 from bot.db import Base, get_engine
