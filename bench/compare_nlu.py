@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional
 
 import yaml
 
+from bench.run import parse_latencies, percentile
 from bot.settings import PROJECT_ROOT
 
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
@@ -128,19 +129,6 @@ def cross_validate(class_path: str, params: dict, texts: list[str], labels: list
     return correct / len(y)
 
 
-async def _parse_latencies(model: Path, texts: list[str]) -> list[float]:
-    from rasa.core.agent import load_agent
-
-    agent = await load_agent(model_path=str(model))
-    await agent.parse_message("hola")
-    latencies = []
-    for text in texts:
-        started = time.perf_counter()
-        await agent.parse_message(text)
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
-
-
 def _pct(value: Optional[float]) -> str:
     return "–" if value is None else f"{value:.1%}"
 
@@ -176,7 +164,7 @@ def main() -> int:
             model, seconds = train(variant, write_config(variant, Path(tmp)), Path(tmp))
             print(f"{variant.key}: trained in {seconds:.0f} s; evaluating", flush=True)
             results = {name: report(outcomes) for name, outcomes in evaluate_sets(case_sets, model, action_url).items()}
-            latencies = asyncio.run(_parse_latencies(model, parse_texts))
+            latencies = asyncio.run(parse_latencies(model, parse_texts))
             cv = cross_validate(variant.classifier, params, texts, labels) if variant.classifier else None
             rows.append((variant, seconds, cv, results, latencies))
 
@@ -191,8 +179,7 @@ def main() -> int:
         answers = results.get("dev_answers.tsv")
         cells.append(f"{_pct(answers['facts_found_share'])} / {_pct(answers['questions_complete_share'])}"
                      if answers else "–")
-        p95 = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
-        cells.append(f"{statistics.median(latencies):.1f} / {p95:.1f} ms")
+        cells.append(f"{statistics.median(latencies):.1f} / {percentile(latencies, 95):.1f} ms")
         lines.append("| " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     print(table)

@@ -61,7 +61,7 @@ def measure_training() -> float:
         return time.monotonic() - started
 
 
-async def _parse_latencies(model: Path, texts: list[str]) -> list[float]:
+async def parse_latencies(model: Path, texts: list[str]) -> list[float]:
     from rasa.core.agent import load_agent
 
     agent = await load_agent(model_path=str(model))
@@ -191,7 +191,7 @@ def main() -> int:
         rows.append(("Rasa server memory (RSS, after warm-up)", f"{rss_mb(rasa.pid):.0f} MB"))
         rows.append(("action server memory (RSS)", f"{rss_mb(actions.pid):.0f} MB"))
 
-        parse = asyncio.run(_parse_latencies(model, texts))
+        parse = asyncio.run(parse_latencies(model, texts))
         rows.append((f"NLU parse latency p50 / p95 ({len(parse)} messages, in-process)",
                      f"{statistics.median(parse):.1f} / {percentile(parse, 95):.1f} ms"))
         for concurrency in (1, 20):
