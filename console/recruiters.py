@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from bot.content.service_points import RegisterError
+from bot.content.registers import RegisterError
 from bot.staff.models import EDITOR, RECRUITER_STATUSES, REVIEWER
 from bot.staff.recruiters import CSV_COLUMNS, RecruiterRepository
 from console import repos

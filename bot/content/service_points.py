@@ -26,11 +26,12 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from sqlalchemy import func, select
 
 from bot.content.models import REVIEW_STATUSES, ServicePoint
+from bot.content.registers import Problem, RegisterError, validated_rows
 from bot.db import session_scope
 from bot.staff import audit
 
@@ -46,28 +47,6 @@ CSV_COLUMNS = ("slug", "name", "kind", "department", "municipality", "address", 
 REQUIRED = ("slug", "name", "kind", "source")
 TRUE_WORDS = {"yes", "si", "sí", "true", "1", "y", "s"}
 FALSE_WORDS = {"no", "false", "0", "n"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a row: `code` names it (the console translates it); `row` counts the header as 1."""
-
-    row: int
-    column: str
-    code: str
-    value: str = ""
-
-    def __str__(self) -> str:
-        where = f"row {self.row}: " if self.row else ""
-        return f"{where}{self.column}: {self.code}" + (f" ({self.value!r})" if self.value else "")
-
-
-class RegisterError(ValueError):
-    """A change the register rules do not allow; `problems` says what, row by row for an import."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -224,27 +203,6 @@ def _to_csv_value(name: str, value: Any) -> str:
     return str(value)
 
 
-def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """(header, [(row number, row)]) of a CSV text; the header is row 1. A leading BOM is ignored."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = list(reader)
-    if not rows:
-        return [], []
-    header = [h.strip().lower() for h in rows[0]]
-    body = []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        body.append((number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
-    return header, body
-
-
-def check_header(header: list[str], known: Iterable[str], required: Iterable[str]) -> list[Problem]:
-    problems = [Problem(1, column, "missing_column") for column in required if column not in header]
-    problems += [Problem(1, column, "unknown_column") for column in header if column and column not in known]
-    return problems
-
-
 class ServicePointRepository:
     def __init__(self, database_url: Optional[str] = None) -> None:
         self._url = database_url
@@ -330,25 +288,8 @@ class ServicePointRepository:
     def import_csv(self, text: str, actor: str) -> dict[str, int]:
         """Check every row first; with any problem raise RegisterError (all of them) and save nothing.
         Else create or update each point in one transaction. Returns {"created": n, "updated": n, "unchanged": n}."""
-        header, rows = read_csv(text)
-        problems = check_header(header, CSV_COLUMNS, REQUIRED)
-        if not rows and not problems:
-            problems.append(Problem(1, "", "no_rows"))
-        if problems:
-            raise RegisterError(problems)
-        cleaned: list[dict[str, Any]] = []
-        seen: dict[str, int] = {}
-        for number, raw in rows:
-            data, row_problems = clean(raw, row=number)
-            slug = data.get("slug")
-            if slug and slug in seen:
-                row_problems.append(Problem(number, "slug", "duplicate", slug))
-            if slug:
-                seen.setdefault(slug, number)
-            problems += row_problems
-            cleaned.append(data)
-        if problems:
-            raise RegisterError(problems)
+        cleaned = validated_rows(text, CSV_COLUMNS, REQUIRED, lambda raw, number: clean(raw, row=number),
+                                 unique=("slug", lambda data: data.get("slug") or "", lambda data: data["slug"]))
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         with session_scope(self._url) as s:
             for data in cleaned:

@@ -43,7 +43,7 @@ from typing import Any, Optional
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from bot.content.service_points import Problem, RegisterError, check_header, read_csv
+from bot.content.registers import Problem, RegisterError, validated_rows
 from bot.db import session_scope
 from bot.language import fold
 from bot.staff import audit
@@ -285,24 +285,8 @@ class RecruiterRepository:
     def import_csv(self, text: str, actor: str, today: Optional[dt.date] = None) -> dict[str, int]:
         """All or nothing: RegisterError with every problem (row numbers) and nothing saved, or every row
         created / updated in one transaction. Returns {"created": n, "updated": n, "unchanged": n}."""
-        header, rows = read_csv(text)
-        problems = check_header(header, CSV_COLUMNS, REQUIRED)
-        if not rows and not problems:
-            problems.append(Problem(1, "", "no_rows"))
-        if problems:
-            raise RegisterError(problems)
-        cleaned = []
-        seen: dict[str, int] = {}
-        for number, raw in rows:
-            data, row_problems = clean(raw, row=number, today=today)
-            key = data["name_key"]
-            if key and key in seen:
-                row_problems.append(Problem(number, "name", "duplicate", data["name"]))
-            seen.setdefault(key, number)
-            problems += row_problems
-            cleaned.append(data)
-        if problems:
-            raise RegisterError(problems)
+        cleaned = validated_rows(text, CSV_COLUMNS, REQUIRED, lambda raw, number: clean(raw, row=number, today=today),
+                                 unique=("name", lambda data: data["name_key"], lambda data: data["name"]))
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         with session_scope(self._url) as s:
             for data in cleaned:

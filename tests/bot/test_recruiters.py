@@ -47,7 +47,7 @@ def test_create_edit_retire_restore_are_audited(register, audit):
 
 
 def test_an_entry_needs_a_source_a_known_status_and_a_past_date(register):
-    from bot.content.service_points import RegisterError
+    from bot.content.registers import RegisterError
 
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     with pytest.raises(RegisterError) as refused:
@@ -61,7 +61,7 @@ def test_an_entry_needs_a_source_a_known_status_and_a_past_date(register):
 
 
 def test_csv_import_with_a_bad_row_imports_nothing_and_names_it(register, audit):
-    from bot.content.service_points import RegisterError
+    from bot.content.registers import RegisterError
 
     text = (HEADER + f"Agencia Ficticia Uno,,authorised,{SOURCE},2026-01-15,\n"
             + f"Agencia Ficticia Dos,,aprobada,{SOURCE},2026-01-15,\n"

@@ -61,7 +61,7 @@ def test_create_edit_retire_restore_are_audited_and_the_bot_stops_showing_a_reti
 
 
 def test_a_bad_point_is_refused_with_what_is_wrong(points):
-    from bot.content.service_points import RegisterError
+    from bot.content.registers import RegisterError
 
     with pytest.raises(RegisterError) as refused:
         points.save(new_point(slug="Mal Slug", kind="casino", serves=["tourists"], latitude="x"), actor="ana")
@@ -89,7 +89,7 @@ def test_csv_import_creates_and_updates(points, audit):
 
 
 def test_csv_import_with_bad_rows_imports_nothing_and_names_each_row(points, audit):
-    from bot.content.service_points import RegisterError
+    from bot.content.registers import RegisterError
 
     before = points.export_csv()
     text = (HEADER + GOOD_ROW
@@ -106,7 +106,7 @@ def test_csv_import_with_bad_rows_imports_nothing_and_names_each_row(points, aud
 
 
 def test_csv_import_names_missing_and_unknown_columns(points):
-    from bot.content.service_points import RegisterError
+    from bot.content.registers import RegisterError
 
     with pytest.raises(RegisterError) as refused:
         points.import_csv("slug,name,colour\nx-y,Z,red\n", actor="rosa")
