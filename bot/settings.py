@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     send_attempts: int = Field(3, ge=1, le=10)
     send_backoff_seconds: float = Field(1.0, ge=0)
     outbox_retry_interval_seconds: float = Field(30.0, gt=0)
+    # Handoff to a person (bot/handoff): office hours in local time, and when a waiting person gets the holding
+    # message ("nobody has answered yet").
+    handoff_time_zone: str = "America/Guatemala"
+    handoff_office_days: str = "1-5"  # ISO weekdays, 1 = Monday: "1-5" or "1,2,3,4,5"
+    handoff_office_hours: str = "08:00-17:00"
+    handoff_holding_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    # Privacy: conversations, cases, replies and unanswered questions are deleted after this many days
+    # (`bot retention run`, also run once a day by the Rasa server).
+    retention_days: int = Field(180, ge=1, le=3650)
 
     class Config:
         case_sensitive = False
@@ -104,6 +113,27 @@ class Settings(BaseSettings):
     def _language(cls, value):  # noqa: N805
         if value not in LANGUAGE_CODES:
             raise ValueError(f"must be one of {', '.join(LANGUAGE_CODES)}")
+        return value
+
+    @validator("handoff_time_zone")
+    def _time_zone(cls, value):  # noqa: N805
+        from bot.handoff.policy import parse_zone
+
+        parse_zone(value)
+        return value
+
+    @validator("handoff_office_days")
+    def _office_days(cls, value):  # noqa: N805
+        from bot.handoff.policy import parse_days
+
+        parse_days(value)
+        return value
+
+    @validator("handoff_office_hours")
+    def _office_hours(cls, value):  # noqa: N805
+        from bot.handoff.policy import parse_hours
+
+        parse_hours(value)
         return value
 
     @validator("public_base_url", "twilio_api_base_url", "telegram_api_base_url")

@@ -7,6 +7,12 @@ configuration stops the server at start with a one-line reason.
 the outbox in the background. A subclass says how to send one reply (`new_sender`), how Rasa's messages
 become outbox parts (`render`) and whether it is configured; this class runs Rasa, queues and delivers, and
 keeps the retry loop alive (started with the server, so replies left by an earlier run go out too).
+
+Privacy on every channel (bot/privacy_ops.py): the exact messages "privacidad", "mis datos" and "borrar mis
+datos" (and their English and /command forms) are answered here, before Rasa, so they need no training and
+are never stored in the conversation; `privacy_answer` does the same for the web chat. A person's first
+message on a channel shows the one-line consent notice unless the reply already has the privacy line. The
+server runs the retention job (`retention_run`) at start and once a day.
 """
 from __future__ import annotations
 
@@ -21,13 +27,98 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.language import SUPPORTED, detect_language, text
-from bot.messaging.conversations import delete_conversation
 from bot.messaging.delivery import Deliverer, SendFunction
 from bot.messaging.store import ChannelStore
+from bot.privacy_ops import (
+    DELETE,
+    NOTICE,
+    delete_person,
+    person_summary,
+    privacy_command,
+    privacy_notice,
+    retention_run,
+)
 from bot.settings import Settings, get_settings, validate_at_start
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+RETENTION_EVERY_SECONDS = 24 * 60 * 60
+_retention_task: Optional[asyncio.Task] = None
+
+
+def consent_line(lang: str) -> str:
+    """The one-line consent notice (with the commands for the full notice and for deleting)."""
+    return text("consent", lang, days=str(get_settings().retention_days))
+
+
+def with_consent(messages: list[dict], lang: str) -> list[dict]:
+    """The reply to a first message with the consent line added to its first text, unless it already shows the
+    privacy line (the greeting does)."""
+    shown = [text("privacy", code) for code in SUPPORTED] + [consent_line(code) for code in SUPPORTED]
+    if any(line in (m.get("text") or "") for m in messages for line in shown):
+        return messages
+    messages = [dict(m) for m in messages]
+    for message in messages:
+        if message.get("text"):
+            message["text"] = f"{message['text']}\n\n{consent_line(lang)}"
+            return messages
+    return [{"text": consent_line(lang)}, *messages]
+
+
+def _tracker_store(app: Any) -> Any:
+    agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
+    return getattr(agent, "tracker_store", None) if agent is not None else None
+
+
+async def conversation_language(app: Any, sender_id: str, hint: Optional[str] = None) -> str:
+    """The conversation's language slot, else the hint (a command's language, Telegram's language_code), else
+    the default."""
+    store = _tracker_store(app)
+    if store is not None:
+        try:
+            tracker = await store.retrieve(sender_id)
+            if tracker is not None and tracker.get_slot("language") in SUPPORTED:
+                return tracker.get_slot("language")
+        except Exception as error:  # noqa: BLE001 - the language is a nicety; the answer still goes out
+            logger.warning("could not read the conversation's language: %s", type(error).__name__)
+    hint = (hint or "")[:2].lower()
+    return hint if hint in SUPPORTED else get_settings().default_language
+
+
+async def privacy_answer(app: Any, sender_id: str, message: str) -> Optional[list[dict]]:
+    """For channels that answer in the request (the web chat): the reply to a privacy command, after doing
+    what it asks ("borrar" deletes everything about the person first); None when the message is not one."""
+    command = privacy_command(message)
+    if command is None:
+        return None
+    action, hint = command
+    lang = await conversation_language(app, sender_id, hint)
+    store = _tracker_store(app)
+    if action == DELETE:
+        await asyncio.to_thread(delete_person, sender_id, store)
+        body = text("data_deleted_all", lang)
+    elif action == NOTICE:
+        body = privacy_notice(lang)
+    else:
+        body = await asyncio.to_thread(person_summary, sender_id, store, lang)
+    return [{"recipient_id": sender_id, "text": body}]
+
+
+async def _retention_forever(app: Any) -> None:
+    """Run the retention job now and then once a day (safe in several processes: it is idempotent)."""
+    while True:
+        try:
+            await asyncio.to_thread(retention_run, None, _tracker_store(app))
+        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+            logger.exception("retention run failed")
+        await asyncio.sleep(RETENTION_EVERY_SECONDS)
+
+
+def ensure_retention_job(app: Any) -> None:
+    """Start the daily retention job of this server process (once, whichever channel asks first)."""
+    global _retention_task
+    if _retention_task is None or _retention_task.done():
+        _retention_task = asyncio.ensure_future(_retention_forever(app))
 
 
 
@@ -53,6 +144,7 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         self._deliverer: Optional[Deliverer] = None
         self._retry_task: Optional[asyncio.Task] = None
         self._tasks: set[asyncio.Task] = set()
+        self._app: Any = None  # the Sanic app, set at server start (its ctx holds Rasa's agent)
 
     @abc.abstractmethod
     def configured(self, settings: Settings) -> bool:
@@ -111,31 +203,47 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         return text("error_start_again", lang, menu=self.menu_word)
 
     async def reply(self, on_new_message: OnNewMessage, sender_id: str, text: str,
-                    metadata: Optional[dict] = None) -> None:
-        """Hand the message to Rasa, then queue and send what it answered."""
+                    metadata: Optional[dict] = None, first_contact: bool = False) -> None:
+        """Hand the message to Rasa, then queue and send what it answered. Privacy commands are answered here
+        instead; a first contact's reply carries the consent line."""
+        if privacy_command(text) is not None:
+            await self.privacy_reply(sender_id, text)
+            return
         messages = await self.ask_rasa(on_new_message, sender_id, text, metadata)
+        if first_contact and messages:
+            messages = with_consent(messages, await conversation_language(self._app, sender_id,
+                                                                          detect_language(text)))
         parts = self.render(messages)
         if parts:
             await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, parts)
         await self.deliverer().deliver(sender_id)
 
-    async def forget_person(self, request: Request, sender_id: str, language_hint: Optional[str] = None) -> str:
-        """Delete the person's contact (address, queued replies) and conversation (tracker store).
-        Returns the language to confirm in: the conversation's, else the hint, else the default.
-
-        The contact goes first, so a failure in Rasa's tracker store can never leave the number behind."""
-        hint = (language_hint or "")[:2].lower()
-        lang = hint if hint in SUPPORTED else get_settings().default_language
-        agent = getattr(request.app.ctx, "agent", None)
+    async def privacy_reply(self, sender_id: str, message: str) -> None:
+        """Answer a privacy command through the outbox. "borrar" deletes everything about the person, sends the
+        confirmation, then forgets the contact and the confirmation too (even if a step failed)."""
+        action, hint = privacy_command(message) or (NOTICE, None)
+        lang = await conversation_language(self._app, sender_id, hint)
+        store = _tracker_store(self._app)
+        if action != DELETE:
+            body = (privacy_notice(lang) if action == NOTICE
+                    else await asyncio.to_thread(person_summary, sender_id, store, lang))
+            await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, self.render([{"text": body}]))
+            await self.deliverer().deliver(sender_id)
+            return
         try:
-            if agent is not None and agent.tracker_store is not None:
-                tracker = await agent.tracker_store.retrieve(sender_id)
-                if tracker is not None and tracker.get_slot("language") in SUPPORTED:
-                    lang = tracker.get_slot("language")
+            await asyncio.to_thread(delete_person, sender_id, store, None, True)
+            parts = self.render([{"text": text("data_deleted_all", lang)}])
+            await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, parts)
+            await self.deliverer().deliver(sender_id)
         finally:
             await asyncio.to_thread(self.store.forget, sender_id)
-        if agent is not None and agent.tracker_store is not None:
-            await delete_conversation(agent.tracker_store, sender_id)
+
+    async def forget_person(self, request: Request, sender_id: str, language_hint: Optional[str] = None) -> str:
+        """Delete everything about the person (bot.privacy_ops.delete_person: conversation, cases, outbox,
+        unanswered questions, contact). Returns the language to confirm in: the conversation's, else the hint,
+        else the default. The database part is deleted even if Rasa's tracker store fails."""
+        lang = await conversation_language(request.app, sender_id, language_hint)
+        await asyncio.to_thread(delete_person, sender_id, _tracker_store(request.app))
         return lang
 
     def base_blueprint(self) -> Blueprint:
@@ -143,7 +251,9 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         blueprint = Blueprint(f"{self.name()}_webhook", __name__)
 
         @blueprint.listener("after_server_start")
-        async def start_retry_loop(_app, _loop) -> None:
+        async def start_retry_loop(app, _loop) -> None:
+            self._app = app
+            ensure_retention_job(app)
             if self.configured(get_settings()):
                 self.ensure_retry_loop()
 

@@ -16,6 +16,8 @@
     bot eval FILE.tsv [--report PATH] [--min-accuracy 0.9]
     bot serve                           action server, Rasa server, local web chat and the staff console
     bot users create NAME --role admin  console accounts (also list, set-password, deactivate)
+    bot retention run [--days N]        delete conversations, cases and logs older than RETENTION_DAYS
+    bot person show|delete PSEUDONYM    one person's data: what is held / delete it all
 """
 from __future__ import annotations
 
@@ -322,9 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=int, default=100)
     outbox.set_defaults(func=cmd_outbox)
 
-    from bot.cli import users
+    from bot.cli import retention, users
 
     users.register(sub)
+    retention.register(sub)
 
     for plugin in entry_points(group=CLI_PLUGINS):
         plugin.load()(sub)  # commands of the outer layers (e.g. `bot telegram`), found without importing them

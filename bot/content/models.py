@@ -197,6 +197,8 @@ class UnansweredQuestion(Base):
     lang = Column(String(8), nullable=True)
     channel = Column(String(40), nullable=True)
     top_guesses = Column(JSON, nullable=False, default=list)  # [{"name": intent, "confidence": float}]
+    # The conversation's pseudonym (never a phone number), so the person's questions go when they ask.
+    sender_id = Column(String(80), nullable=True, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     # The console's inbox: open -> taught (attached as a phrasing) | new_content (a draft was opened) | dismissed
     status = Column(String(16), nullable=False, default="open", index=True)

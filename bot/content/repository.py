@@ -418,8 +418,10 @@ class ContentRepository:
         channel: Optional[str],
         top_guesses: Sequence[dict] = (),
         max_length: int = 1000,
+        sender_id: Optional[str] = None,
     ) -> None:
-        """Store a question the assistant could not answer, with personal data redacted."""
+        """Store a question the assistant could not answer, with personal data redacted. `sender_id` (the
+        conversation's pseudonym) lets the question be deleted with the person's other data."""
         guesses = [
             {"name": str(g.get("name")), "confidence": round(float(g.get("confidence") or 0), 4)}
             for g in list(top_guesses)[:3]
@@ -431,6 +433,7 @@ class ContentRepository:
                     lang=lang,
                     channel=(channel or None) and channel[:40],
                     top_guesses=guesses,
+                    sender_id=(sender_id or None) and sender_id[:80],
                 )
             )
 

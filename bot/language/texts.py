@@ -157,6 +157,64 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Done. I deleted your data: the conversation and your contact. If you write again, we start from "
         "zero.",
     },
+    # Privacy (bot/privacy_ops.py): the one-line notice on first contact, the full notice ("privacidad"), the
+    # summary of what is held ("mis datos") and the confirmation of "borrar mis datos".
+    "consent": {
+        "es": "Privacidad: no comparta su nombre ni su número. Guardo esta conversación {days} días. Escriba "
+        "PRIVACIDAD para saber más o BORRAR para borrar sus datos.",
+        "en": "Privacy: do not share your name or number. I keep this conversation for {days} days. Write PRIVACY "
+        "to learn more or DELETE to delete your data.",
+    },
+    "privacy_notice": {
+        "es": "Aviso de privacidad de Brújula\n"
+        "- Qué guardo: sus mensajes y mis respuestas; si pide hablar con una persona, el caso y lo que se "
+        "escriban; su número de WhatsApp o su chat de Telegram, solo para responderle. Las preguntas que no supe "
+        "responder se guardan sin nombres, números ni direcciones.\n"
+        "- Por cuánto tiempo: {days} días. Después se borra solo.\n"
+        "- Quién lo ve: solo el equipo de Brújula. Quien atiende su caso ve la conversación con un código, no "
+        "su número. Solo un administrador puede ver su número, dando un motivo que queda registrado.\n"
+        "- Sus derechos: escriba MIS DATOS para ver qué guardo, o BORRAR para borrarlo todo ahora.",
+        "en": "Brújula privacy notice\n"
+        "- What I keep: your messages and my answers; if you ask to talk to a person, the case and what you both "
+        "write; your WhatsApp number or Telegram chat, only to answer you. Questions I could not answer are kept "
+        "without names, numbers or addresses.\n"
+        "- For how long: {days} days. Then it is deleted automatically.\n"
+        "- Who sees it: only the Brújula team. Whoever handles your case sees the conversation under a code, "
+        "not your number. Only an administrator can see your number, giving a reason that is recorded.\n"
+        "- Your rights: write MY DATA to see what I keep, or DELETE to delete it all now.",
+    },
+    "my_data_title": {"es": "Esto es lo que guardo sobre usted:", "en": "This is what I keep about you:"},
+    "my_data_contact": {
+        "es": "su contacto de {channel}, para responderle (desde el {since})",
+        "en": "your {channel} contact, to answer you (since {since})",
+    },
+    "my_data_conversation": {
+        "es": "esta conversación: {count} registros, desde el {since}",
+        "en": "this conversation: {count} records, since {since}",
+    },
+    "my_data_cases": {
+        "es": "casos con el equipo: {count} ({open} abiertos), con {lines} mensajes",
+        "en": "cases with the team: {count} ({open} open), with {lines} messages",
+    },
+    "my_data_unanswered": {
+        "es": "preguntas que no supe responder, sin datos personales: {count}",
+        "en": "questions I could not answer, without personal data: {count}",
+    },
+    "my_data_outbox": {
+        "es": "respuestas por enviar o enviadas hace poco: {count}",
+        "en": "replies waiting or sent recently: {count}",
+    },
+    "my_data_nothing": {"es": "nada por ahora", "en": "nothing for now"},
+    "my_data_footer": {
+        "es": "Todo se borra solo después de {days} días. Escriba BORRAR para borrarlo ahora.",
+        "en": "Everything is deleted automatically after {days} days. Write DELETE to delete it now.",
+    },
+    "data_deleted_all": {
+        "es": "Listo. Borré sus datos: la conversación, sus casos, sus preguntas y su contacto. Si vuelve a "
+        "escribir, empezamos de cero.",
+        "en": "Done. I deleted your data: the conversation, your cases, your questions and your contact. If you "
+        "write again, we start from zero.",
+    },
     "phone": {"es": "Tel.", "en": "Phone"},
     # The recruiter register check (actions/recruiters.py), before the answer to a labour question. The fees
     # rule and where to report are the words of content/faq/labour.yml (labour.h2b/fees, labour.fees/deposit).
@@ -187,6 +245,63 @@ TEXTS: dict[str, dict[str, str]] = {
         "registered and authorised. Nobody may charge you a placement fee or payment for an H-2A or H-2B job, at "
         "any time. If you are asked for money, do not pay, and report it to the Public Prosecutor's Office or "
         "MINTRAB. Source: U.S. Department of Labor; USCIS",
+    },
+    # Handoff to a person (actions/handoff.py, bot/handoff/policy.py). Channels send the last two when a case
+    # waits too long and when a caseworker closes it.
+    "handoff_offer": {
+        "es": "Una persona del equipo de Brújula puede leer esta conversación y responderle aquí. Atendemos {hours}. "
+        "¿Quiere hablar con una persona? Escriba el número:",
+        "en": "A person from the Brújula team can read this conversation and answer you here. We work {hours}. "
+        "Do you want to talk to a person? Write the number:",
+    },
+    "handoff_yes": {"es": "Sí, hablar con una persona", "en": "Yes, talk to a person"},
+    "handoff_no": {"es": "No, seguir con el menú", "en": "No, keep using the menu"},
+    "handoff_opened": {
+        "es": "Listo. Una persona del equipo de Brújula leerá esta conversación y le responderá aquí, en este chat.\n"
+        "{when}\nMientras espera, yo no contestaré: puede seguir escribiendo y la persona leerá sus mensajes.\n"
+        "Si está en peligro, escríbalo: le doy los números de emergencia al momento.\n"
+        "Si ya no quiere esperar, escriba menú.",
+        "en": "Done. A person from the Brújula team will read this conversation and answer you here, in this chat.\n"
+        "{when}\nWhile you wait, I will not answer: you can keep writing and the person will read your messages.\n"
+        "If you are in danger, write it: I will give you the emergency numbers at once.\n"
+        "If you no longer want to wait, write menu.",
+    },
+    "handoff_open_now": {
+        "es": "Ahora estamos en horario de atención: {hours}.",
+        "en": "We are in office hours now: {hours}.",
+    },
+    "handoff_closed_now": {
+        "es": "Ahora estamos fuera del horario de atención ({hours}). Espere una respuesta {when}.",
+        "en": "We are outside office hours now ({hours}). Expect an answer {when}.",
+    },
+    "handoff_hours": {"es": "{days}, de {opens} a {closes}, {zone}", "en": "{days}, {opens} to {closes}, {zone}"},
+    "handoff_days_range": {"es": "de {first} a {last}", "en": "{first} to {last}"},
+    "handoff_today": {"es": "hoy desde las {time}", "en": "today from {time}"},
+    "handoff_tomorrow": {"es": "mañana {day} desde las {time}", "en": "tomorrow ({day}) from {time}"},
+    "handoff_on_day": {"es": "el {day} desde las {time}", "en": "on {day} from {time}"},
+    "weekdays": {
+        "es": "lunes,martes,miércoles,jueves,viernes,sábado,domingo",
+        "en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    },
+    "and": {"es": "y", "en": "and"},
+    "guatemala_time": {"es": "hora de Guatemala", "en": "Guatemala time"},
+    "handoff_left": {
+        "es": "Listo, ya no espera a una persona. Si la necesita, escriba: hablar con una persona.",
+        "en": "OK, you are no longer waiting for a person. If you need one, write: talk to a person.",
+    },
+    "handoff_holding": {
+        "es": "Perdón, todavía nadie del equipo ha podido responderle. Su pedido sigue abierto: una persona le "
+        "escribirá aquí. Si no quiere esperar, escriba menú. Si está en peligro, escríbalo y le doy los números "
+        "de emergencia.",
+        "en": "Sorry, nobody from the team has been able to answer yet. Your request is still open: a person will "
+        "write to you here. If you do not want to wait, write menu. If you are in danger, write it and I will "
+        "give you the emergency numbers.",
+    },
+    "handoff_closed": {
+        "es": "La persona del equipo cerró esta conversación. Desde ahora le contesto yo, Brújula, el asistente "
+        "automático. Escriba su pregunta o menú.",
+        "en": "The person from the team closed this conversation. From now on I, Brújula, the automated "
+        "assistant, answer you. Write your question or menu.",
     },
 }
 

@@ -8,6 +8,11 @@ Updates are parsed with PTB (`Update.de_json`). Commands: /start [campaign], /me
 the option's number works too. Replies go through the outbox (bot/messaging/delivery.py): in order, split
 at 4,096 characters, retried on RetryAfter and network errors. The Telegram id and names never reach Rasa:
 the sender id is a keyed pseudonym, the chat id lives only in `channel_contacts`.
+
+The staff group (TELEGRAM_STAFF_CHAT_ID) is told about new cases, with the case number and topic only
+(bot/handoff/delivery.py queues the alert for the outbox "person" STAFF_GROUP_SENDER, whose contact is the
+group; it goes out with the same sender and retries). Messages written in the group are not processed:
+caseworkers claim and answer cases in the console.
 """
 from __future__ import annotations
 
@@ -146,7 +151,7 @@ def not_a_conversation(settings: Settings, update: Update) -> Optional[str]:
         return "no chat"
     if chat.type != "private":
         if settings.telegram_staff_chat_id and str(chat.id) == settings.telegram_staff_chat_id:
-            logger.info("message in the staff group received (handoff relay is not enabled yet)")
+            logger.info("message in the staff group ignored (caseworkers claim and answer cases in the console)")
             return "staff group"
         return "group chat"
     return None
@@ -192,10 +197,11 @@ class TelegramInput(OutboxChannel):
             logger.warning("could not answer a callback query: %s", type(error).__name__)
 
     async def _forget(self, request: Request, sender_id: str, chat_id: int, hint: Optional[str]) -> None:
-        """/borrar: delete the conversation and the chat id, then confirm (sent directly: nothing is kept)."""
+        """/borrar: delete everything about the person (bot.privacy_ops), then confirm (sent directly: nothing
+        is kept)."""
         lang = await self.forget_person(request, sender_id, hint)
         try:
-            await self.bot.send_message(chat_id, interface_text("data_deleted", lang))
+            await self.bot.send_message(chat_id, interface_text("data_deleted_all", lang))
         except TelegramError as error:
             logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
 

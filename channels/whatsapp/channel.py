@@ -9,6 +9,11 @@ front does not break the check); otherwise 403. Twilio gets an empty answer at o
 the outbox and sent through the REST API in the background, in order, split at 1,600 characters, retried on
 429/5xx/timeouts. The phone number never reaches Rasa: the sender id is a keyed pseudonym, and the number
 lives only in `channel_contacts`, deleted with the person.
+
+Privacy words, matched exactly (WhatsApp has no commands): BORRAR / "borrar mis datos" / "delete my data"
+delete everything about the person (bot.privacy_ops.delete_person) and confirm with a message sent directly,
+outside the outbox, so nothing is kept; "privacidad" and "mis datos" are answered by OutboxChannel.reply. A
+person's first message gets the one-line consent notice with its reply.
 """
 from __future__ import annotations
 
@@ -33,12 +38,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.db import utcnow
 from bot.language import text as interface_text
-from bot.language import words
 from bot.messaging.delivery import SendError, SendFunction
 from bot.messaging.formatting import split_text, with_options
 from bot.messaging.store import ChannelStore, Outgoing
 from bot.messaging.text_input import clean_text
 from bot.privacy import pseudonym
+from bot.privacy_ops import DELETE, privacy_command
 from bot.settings import Settings, get_settings
 from channels.base import OnNewMessage, OutboxChannel
 
@@ -49,8 +54,6 @@ logging.getLogger("twilio").setLevel(logging.WARNING)
 CHANNEL = "whatsapp"
 BODY_LIMIT = 1600
 SESSION_WINDOW = dt.timedelta(hours=24)
-# Words that ask to delete the person's data (WhatsApp has no commands; these are matched exactly).
-DELETE_WORDS = {"borrar", "borrar mis datos", "eliminar mis datos", "delete", "delete my data"}
 
 
 def media_kind(content_type: str) -> str:
@@ -214,11 +217,11 @@ class WhatsAppInput(OutboxChannel):
         self._sender = TwilioSender(settings, store)
         return self._sender.send
 
-    async def _forget(self, request: Request, sender_id: str, address: str) -> None:
-        """BORRAR: delete the conversation and the number, then confirm."""
-        lang = await self.forget_person(request, sender_id)
+    async def _forget(self, request: Request, sender_id: str, address: str, text: str) -> None:
+        """BORRAR: delete everything about the person, then confirm."""
+        lang = await self.forget_person(request, sender_id, (privacy_command(text) or ("", ""))[1])
         try:
-            await self._sender.send_now(address, interface_text("data_deleted", lang))
+            await self._sender.send_now(address, interface_text("data_deleted_all", lang))
         except Exception as error:  # noqa: BLE001 - the deletion is done; the confirmation is best effort
             logger.warning("deletion done but the confirmation was not sent: %s", type(error).__name__)
 
@@ -245,9 +248,11 @@ class WhatsAppInput(OutboxChannel):
             try:
                 if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
                     return twiml_response([])  # already processed
-                if " ".join(words(clean_text(form.get("Body")))) in DELETE_WORDS:
-                    self.in_background(self._forget(request, sender_id, address))
+                body = clean_text(form.get("Body"))
+                if (privacy_command(body) or ("",))[0] == DELETE:
+                    self.in_background(self._forget(request, sender_id, address, body))
                     return twiml_response([])
+                first_contact = await asyncio.to_thread(self.store.contact, sender_id) is None
                 await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
             except SQLAlchemyError:
                 # Our database is away: no outbox, so answer inside the webhook response (Twilio sends it).
@@ -255,7 +260,7 @@ class WhatsAppInput(OutboxChannel):
                 messages = await self.ask_rasa(on_new_message, sender_id, inbound_text(form))
                 return twiml_response(outgoing_parts(messages))
             text = inbound_text(form)
-            self.in_background(self.reply(on_new_message, sender_id, text))
+            self.in_background(self.reply(on_new_message, sender_id, text, first_contact=first_contact))
             return twiml_response([])
 
         @whatsapp.route("/status", methods=["POST"])
