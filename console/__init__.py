@@ -48,14 +48,15 @@ def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
     )
     app.config.update(overrides or {})
 
-    from console import audit, auth, content, dashboard, inbox, recruiters, services
+    from console import audit, auth, cases, content, dashboard, inbox, recruiters, services
     from console.i18n import current_language, t
     from console.permissions import enforce
 
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     app.before_request(enforce)
-    for blueprint in (auth.bp, dashboard.bp, content.bp, services.bp, recruiters.bp, inbox.bp, audit.bp):
+    for blueprint in (auth.bp, dashboard.bp, content.bp, services.bp, recruiters.bp, inbox.bp, cases.bp,
+                      audit.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(t=t, current_language=current_language)
     app.jinja_env.autoescape = True

@@ -19,6 +19,9 @@ def main() -> int:
     except SettingsError as error:
         print(f"console: configuration error: {error}", file=sys.stderr, flush=True)
         return 2
+    from console import background
+
+    background.start(settings.database_url)  # handoff timer: holding messages, staff alerts
     serve(app, host=settings.console_host, port=settings.console_port, threads=8, ident="brujula-console")
     return 0
 

@@ -49,7 +49,7 @@ class Deliverer:
         lock = self._locks.setdefault(sender_id, asyncio.Lock())
         async with lock:
             while True:
-                row = await asyncio.to_thread(self.store.claim_next, sender_id)
+                row = await asyncio.to_thread(self.store.claim_next, sender_id, self.channel)
                 if row is None:
                     break
                 self._in_flight.add(row.id)
@@ -95,7 +95,7 @@ class Deliverer:
 
     async def retry_due(self) -> None:
         """One pass over everyone with a reply whose retry time has come."""
-        for sender_id in await asyncio.to_thread(self.store.senders_due):
+        for sender_id in await asyncio.to_thread(self.store.senders_due, 100, self.channel):
             await self.deliver(sender_id)
 
     async def run_forever(self, prune_every: dt.timedelta = dt.timedelta(hours=6)) -> None:

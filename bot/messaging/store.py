@@ -136,16 +136,16 @@ class ChannelStore:
             s.flush()
             return [r.id for r in rows]
 
-    def claim_next(self, sender_id: str) -> Optional[Outgoing]:
-        """Take the oldest open reply of this person for sending, if it is due and nobody else has it.
-        Replies go out strictly in order: while an older one waits, newer ones wait too."""
+    def claim_next(self, sender_id: str, channel: Optional[str] = None) -> Optional[Outgoing]:
+        """Take the oldest open reply of this person for sending (on `channel` only, when given: each channel's
+        sender takes its own rows), if it is due and nobody else has it. Replies go out strictly in order: while an
+        older one waits, newer ones wait too."""
         with self._session() as s:
-            row = s.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.sender_id == sender_id, OutboxMessage.status.in_(OPEN_STATUSES))
-                .order_by(OutboxMessage.id)
-                .limit(1)
-            ).first()
+            query = select(OutboxMessage).where(OutboxMessage.sender_id == sender_id,
+                                                OutboxMessage.status.in_(OPEN_STATUSES))
+            if channel:
+                query = query.where(OutboxMessage.channel == channel)
+            row = s.scalars(query.order_by(OutboxMessage.id).limit(1)).first()
             if row is None or row.status != PENDING or row.next_attempt_at > utcnow():
                 return None
             claimed = s.execute(
@@ -188,15 +188,14 @@ class ChannelStore:
                     row.error_code = str(error_code)[:20]
             return True
 
-    def senders_due(self, limit: int = 100) -> list[str]:
-        """People with a reply waiting whose retry time has come."""
+    def senders_due(self, limit: int = 100, channel: Optional[str] = None) -> list[str]:
+        """People with a reply waiting (on `channel`, when given) whose retry time has come."""
         with self._session() as s:
-            rows = s.execute(
-                select(OutboxMessage.sender_id)
-                .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= utcnow())
-                .group_by(OutboxMessage.sender_id)
-                .limit(limit)
-            ).all()
+            query = select(OutboxMessage.sender_id).where(OutboxMessage.status == PENDING,
+                                                          OutboxMessage.next_attempt_at <= utcnow())
+            if channel:
+                query = query.where(OutboxMessage.channel == channel)
+            rows = s.execute(query.group_by(OutboxMessage.sender_id).limit(limit)).all()
             return [r[0] for r in rows]
 
     def release_stale(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:

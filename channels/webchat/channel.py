@@ -4,12 +4,16 @@
     GET  /webhooks/webchat/chat      the chat page
     POST /webhooks/webchat/session   a new conversation: {"sender", "token"}
     POST /webhooks/webchat/webhook   {"sender", "token", "message"} -> the bot's messages
+    GET  /webhooks/webchat/updates   headers X-Webchat-Sender, X-Webchat-Token -> messages that were not answers
+                                     to the page's own requests (a caseworker's reply, a notice), oldest first
 
 The caller is authenticated: `token` is an HMAC of `sender` with WEBCHAT_SECRET, issued only by /session,
-so nobody can post into another person's conversation without its token.
+so nobody can post into another person's conversation, or read its messages, without its token. The page polls
+/updates every few seconds while it is open; a message it has fetched is marked sent in the outbox.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -23,12 +27,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.language import text as interface_text
+from bot.messaging.store import ChannelStore
 from bot.messaging.text_input import clean_text
 from bot.settings import get_settings
-from channels.base import BrujulaChannel, reply_language
+from channels.base import BrujulaChannel, privacy_answer, reply_language
 
 logger = logging.getLogger(__name__)
 PAGE = Path(__file__).parent / "static" / "chat.html"
+CHANNEL = "webchat"
+UPDATES_LIMIT = 20  # messages handed over per poll; the next poll takes the rest
 
 
 def sign(sender: str, secret: Optional[str] = None) -> str:
@@ -42,10 +49,28 @@ def valid_token(sender: Any, token: Any, secret: Optional[str] = None) -> bool:
     return hmac.compare_digest(sign(sender, secret), token)
 
 
+def take_updates(store: ChannelStore, sender: str, limit: int = UPDATES_LIMIT) -> list[dict]:
+    """The person's waiting web chat messages, oldest first, each taken once (claimed, then marked sent)."""
+    taken: list[dict] = []
+    while len(taken) < limit:
+        row = store.claim_next(sender)
+        if row is None:
+            break
+        if row.channel != CHANNEL:  # never this person's: put it back for its own channel
+            store.release([row.id])
+            break
+        store.mark_sent(row.id, None)
+        message: dict[str, Any] = {"recipient_id": sender, "text": row.body}
+        if row.media_url:
+            message["image"] = row.media_url
+        taken.append(message)
+    return taken
+
+
 class WebChatInput(BrujulaChannel):
     @classmethod
     def name(cls) -> Text:
-        return "webchat"
+        return CHANNEL
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat_webhook", __name__)
@@ -63,6 +88,14 @@ class WebChatInput(BrujulaChannel):
             sender = f"web-{secrets.token_hex(12)}"
             return response.json({"sender": sender, "token": sign(sender)})
 
+        @webchat.route("/updates", methods=["GET"])
+        async def updates(request: Request) -> HTTPResponse:
+            sender = request.headers.get("X-Webchat-Sender")
+            if not valid_token(sender, request.headers.get("X-Webchat-Token")):
+                return response.json({"error": "invalid sender token"}, status=403)
+            messages = await asyncio.to_thread(take_updates, ChannelStore(), sender)
+            return response.json(messages, headers={"Cache-Control": "no-store"})
+
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -75,6 +108,10 @@ class WebChatInput(BrujulaChannel):
             if not valid_token(sender, token):
                 return response.json({"error": "invalid sender token"}, status=403)
             text = clean_text(body.get("message"))
+            # "borrar mis datos", "mis datos", "privacidad": answered here, before Rasa (channels/base.py).
+            answer = await privacy_answer(request.app, sender, text)
+            if answer is not None:
+                return response.json(answer)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(

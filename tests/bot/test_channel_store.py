@@ -97,3 +97,14 @@ def test_replies_being_sent_at_shutdown_are_released_for_the_next_start(store):
     store.claim_next("p1")
     assert store.release([first, second]) == 1, "only the one being sent changes"
     assert store.claim_next("p1").id == first
+
+
+def test_each_channel_sender_takes_only_its_own_rows(store):
+    """A web chat reply (shown by the page's poll) or a Telegram alert is never taken by the WhatsApp sender."""
+    store.enqueue("webchat", "web-1", [{"body": "hola web"}])
+    store.enqueue("telegram", "telegram-staff-group", [{"body": "caso nuevo"}])
+    store.enqueue("whatsapp", "whatsapp-2", [{"body": "hola wa"}])
+    assert store.senders_due(channel="whatsapp") == ["whatsapp-2"]
+    assert store.claim_next("web-1", "whatsapp") is None
+    assert store.claim_next("telegram-staff-group", "whatsapp") is None
+    assert store.claim_next("telegram-staff-group", "telegram").body == "caso nuevo"
