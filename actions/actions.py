@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies, understanding
+from actions import handoff, replies, understanding
 from actions.replies import Reply
 from actions.turn import Turn
 from bot.content.topics import CRISIS_TOPIC, EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
@@ -33,7 +33,13 @@ SLOT_NAMES = ("language", "last_options", "topic_id", "answer_version", "reply_k
 
 
 class BrujulaAction(Action, abc.ABC):
-    """Shared run(): build the reply, send it, set slots; on any error apologise and show the menu."""
+    """Shared run(): build the reply, send it, set slots; on any error apologise and show the menu.
+
+    While the person's case is open (a caseworker has the conversation), run() sends nothing at all, whatever
+    the action, except the danger answer and the way back to the menu (actions/handoff.py)."""
+
+    # An action that must answer even while a caseworker has the conversation (a privacy command, say).
+    answers_while_paused = False
 
     @abc.abstractmethod
     def name(self) -> Text:
@@ -51,13 +57,14 @@ class BrujulaAction(Action, abc.ABC):
         try:
             turn = Turn.read(tracker)
             lang = turn.lang
-            choice = chosen_option(turn)
-            if turn.danger:
-                reply = understanding.danger_reply(turn, turn.danger)
-            elif choice:
-                reply = dispatch(turn, choice)
+            case = None if self.answers_while_paused else handoff.active_case(turn)
+            if case is not None:
+                paused_reply = handoff.while_paused(turn, case)
+                if paused_reply is None:
+                    return []  # a caseworker has the conversation: nothing from the bot, on any channel
+                reply = paused_reply
             else:
-                reply = self.respond(turn)
+                reply = self.reply_to(turn)
         except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
             logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
             reply = replies.unavailable(lang)
@@ -67,6 +74,20 @@ class BrujulaAction(Action, abc.ABC):
         slots = {"language": lang, "fallback_count": 0.0, **reply.slots}
         record_turn(tracker, turn, lang, reply)
         return [SlotSet(name, value) for name, value in slots.items() if name in SLOT_NAMES]
+
+    def reply_to(self, turn: Turn) -> Reply:
+        """The reply when no caseworker has the conversation: danger first, then the offer of a person (accepted
+        or asked for), then a chosen option, then the action's own reply."""
+        choice = chosen_option(turn)
+        reason = handoff.accepted(turn, choice, shown_options(turn))
+        if turn.danger:
+            return understanding.danger_reply(turn, turn.danger)
+        if reason:
+            return handoff.accept(turn, reason)
+        if handoff.asks_for_person(turn, choice):
+            return handoff.offer(turn)
+        reply = dispatch(turn, choice) if choice else self.respond(turn)
+        return handoff.with_offer(turn, reply)
 
 
 DANGER_KINDS = {EMERGENCY_TOPIC: stats.KIND_EMERGENCY, CRISIS_TOPIC: stats.KIND_CRISIS}
@@ -124,7 +145,8 @@ class ActionGreet(BrujulaAction):
         return "action_greet"
 
     def respond(self, turn: Turn) -> Reply:
-        reply = Reply().say(f"{text('greeting', turn.lang)}\n{text('privacy', turn.lang)}")
+        consent = text("consent", turn.lang, days=str(get_settings().retention_days))
+        reply = Reply().say(f"{text('greeting', turn.lang)}\n{consent}")
         return reply.extend(replies.main_menu(turn.lang))
 
 
@@ -236,7 +258,8 @@ class ActionFallback(BrujulaAction):
         guesses = turn.guesses()
         try:
             turn.repo.log_unanswered(
-                turn.text, turn.lang, turn.tracker.get_latest_input_channel(), guesses
+                turn.text, turn.lang, turn.tracker.get_latest_input_channel(), guesses,
+                sender_id=turn.tracker.sender_id,  # so "borrar mis datos" deletes it too
             )
         except Exception:  # noqa: BLE001 - logging the question must not stop the reply
             logger.exception("could not log an unanswered question")

@@ -15,6 +15,7 @@ from bot.content.faq import Faq
 from bot.content.rendering import source_line
 from bot.content.repository import Answer, ContentRepository
 from bot.content.topics import CAPMIR_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
+from bot.handoff.models import ASKED, FAILED_TWICE, SENSITIVE
 from bot.language import MAIN_MENU_AREAS, area_label, button_label, text
 
 MAIN_MENU = "main_menu"
@@ -27,6 +28,11 @@ INTENT_AREAS = {intent: area for area, intent in AREA_INTENTS.items()}
 # Reply kinds recorded in the `reply_kind` slot (read by evaluation and analytics).
 KIND_ANSWER, KIND_MENU, KIND_FALLBACK, KIND_OUT_OF_SCOPE = "answer", "menu", "fallback", "out_of_scope"
 KIND_ERROR, KIND_SMALL_TALK = "error", "small_talk"
+# The offer of a person, and the replies of the handoff (case opened, a danger answer while a case is open).
+KIND_HANDOFF_OFFER, KIND_HANDOFF = "handoff_offer", "handoff"
+# The entity of the option that accepts the offer of a person; its value is why it was offered.
+HANDOFF_ENTITY = "handoff"
+HANDOFF_REASONS = (ASKED, FAILED_TWICE, SENSITIVE)
 
 
 @dataclass
@@ -74,6 +80,30 @@ def intent_of(option_payload: str) -> str:
 
 def _button(title: str, intent: str) -> dict[str, str]:
     return {"title": title, "payload": payload(intent)}
+
+
+def person_option(reason: str, lang: str, title: Optional[str] = None) -> dict[str, str]:
+    """The option that opens a case at once: "Hablar con una persona", /help.human{"handoff": reason}."""
+    return {"title": title or text("human_offer", lang), "payload": payload(HUMAN_TOPIC, **{HANDOFF_ENTITY: reason})}
+
+
+def handoff_reason(option_payload: str) -> Optional[str]:
+    """Why a person was offered, when this payload accepts the offer; None for any other payload."""
+    intent, entities = parse_payload(option_payload)
+    reason = entities.get(HANDOFF_ENTITY)
+    return reason if intent == HUMAN_TOPIC and reason in HANDOFF_REASONS else None
+
+
+def offer_person(reply: Reply, reason: str, lang: str) -> Reply:
+    """Put the option of a person first among the options of the reply's last message (once)."""
+    last = reply.messages[-1] if reply.messages else None
+    if last is None:
+        return reply
+    buttons = [b for b in last.get("buttons") or []
+               if b["payload"] != payload(HUMAN_TOPIC) and handoff_reason(b["payload"]) is None]
+    last["buttons"] = [person_option(reason, lang)] + buttons
+    reply.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in last["buttons"]]
+    return reply
 
 
 def static_main_menu_buttons(lang: str) -> list[dict[str, str]]:
@@ -180,13 +210,11 @@ def with_suggestions(reply: Reply, suggestions: Sequence[Faq], lang: str) -> Rep
 def fallback(
     repo: ContentRepository, lang: str, guesses: Sequence[str], second_time: bool
 ) -> Reply:
-    """Two-stage fallback: first offer the likeliest topics, then the menu and a person."""
+    """Two-stage fallback: first offer the likeliest topics, then the menu and a person (the option opens a
+    case at once: actions/handoff.py)."""
     reply = Reply(slots={"reply_kind": KIND_FALLBACK, "topic_id": None, "answer_version": None})
     if second_time:
-        buttons = static_main_menu_buttons(lang)
-        human = repo.titles([HUMAN_TOPIC], lang).get(HUMAN_TOPIC)
-        if human:
-            buttons.append(_button(human, HUMAN_TOPIC))
+        buttons = static_main_menu_buttons(lang) + [person_option(FAILED_TWICE, lang)]
         return reply.say(text("fallback_second", lang), buttons)
     topic_guesses = [g for g in guesses if g != OUT_OF_SCOPE]
     titles = repo.titles(topic_guesses, lang)

@@ -16,6 +16,7 @@ from bot.content import matching
 from bot.content.faq import Faq
 from bot.content.matching import Match
 from bot.content.topics import CAPMIR_TOPIC, CRISIS_TOPIC, EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
+from bot.handoff.models import SENSITIVE
 from bot.language import text, words
 from bot.language.places import Place
 
@@ -79,10 +80,11 @@ def rescue(turn: Turn) -> Optional[Reply]:
     return replies.topic_answer(turn.repo, best.topic_id, turn.lang)
 
 
-def danger_reply(turn: Turn, kind: str) -> Reply:
+def danger_reply(turn: Turn, kind: str, paused: bool = False) -> Reply:
     """Danger now: first what to do and the numbers where the person is (the country's entry when the place
     is known, else every country and a question about where they are), then what else they asked, then the
-    offer of a person."""
+    offer of a person. While a caseworker has the conversation (`paused`), only the danger answer, without
+    options: the caseworker answers the rest."""
     topic_id = DANGER_TOPICS[kind]
     reply = Reply()
     country = turn.place.country if turn.place is not None else turn.tracker.get_slot("country")
@@ -90,14 +92,21 @@ def danger_reply(turn: Turn, kind: str) -> Reply:
     if local is not None:
         reply.extend(replies.faq_answer(local, turn.lang, None))
     overview = replies.topic_answer(turn.repo, topic_id, turn.lang)
-    if local is None and overview.messages:
+    if local is None and overview.messages and not paused:  # while paused, the answer would go unanswered
         overview.messages[-1]["text"] += f"\n\n{text('ask_where', turn.lang)}"
     reply.extend(overview)
     reply.slots.update({"topic_id": topic_id, "reply_kind": replies.KIND_ANSWER})
+    if paused:
+        for message in reply.messages:
+            message.pop("buttons", None)
+        reply.slots["last_options"] = []
+        if country in COUNTRY_ENTRY:
+            reply.slots["country"] = country
+        return reply
     other = _second_topic(turn)
     if other is not None:  # what they asked about stays the conversation's topic ("more" continues it)
         reply.extend(answer_topic(turn, other))
-    _offer_a_person(turn, reply)
+    replies.offer_person(reply, SENSITIVE, turn.lang)
     if country in COUNTRY_ENTRY:
         reply.slots["country"] = country
     return reply
@@ -111,16 +120,6 @@ def _second_topic(turn: Turn) -> Optional[str]:
             continue
         return name if confidence >= SECOND_TOPIC_MIN_CONFIDENCE else None
     return None
-
-
-def _offer_a_person(turn: Turn, reply: Reply) -> None:
-    last = reply.messages[-1] if reply.messages else None
-    if last is None:
-        return
-    offer = {"title": text("human_offer", turn.lang), "payload": replies.payload(HUMAN_TOPIC)}
-    buttons = [b for b in last.get("buttons") or [] if b["payload"] != offer["payload"]]
-    last["buttons"] = [offer] + buttons
-    reply.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in last["buttons"]]
 
 
 def place_reply(turn: Turn, place: Place, with_numbers: bool = True) -> Reply:

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     handoff_office_days: str = "1-5"  # ISO weekdays, 1 = Monday: "1-5" or "1,2,3,4,5"
     handoff_office_hours: str = "08:00-17:00"
     handoff_holding_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    # How often the server looks for holding messages that are due and new cases to alert the staff group about.
+    handoff_check_seconds: float = Field(30.0, gt=0)
     # Privacy: conversations, cases, replies and unanswered questions are deleted after this many days
     # (`bot retention run`, also run once a day by the Rasa server).
     retention_days: int = Field(180, ge=1, le=3650)
