@@ -41,6 +41,10 @@ from bot.privacy_ops import (
 from bot.settings import Settings, get_settings, validate_at_start
 
 logger = logging.getLogger(__name__)
+# Rasa's own DEBUG logs carry what people write (parsed messages, rule states, bot utterances): those loggers never
+# go below INFO in the Rasa server, whatever LOG_LEVEL says (no message text in logs).
+for _name in ("rasa.core.processor", "rasa.core.policies"):
+    logging.getLogger(_name).setLevel(max(logging.INFO, logging.getLogger(_name).getEffectiveLevel()))
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 RETENTION_EVERY_SECONDS = 24 * 60 * 60
 _retention_task: Optional[asyncio.Task] = None
