@@ -126,7 +126,8 @@ def offer(turn: Turn) -> Reply:
     hours = describe(OfficeHours.from_settings(), turn.lang)
     buttons = [replies.person_option(ASKED, turn.lang, text("handoff_yes", turn.lang)),
                {"title": text("handoff_no", turn.lang), "payload": replies.payload(replies.MAIN_MENU)}]
-    return Reply(slots={"reply_kind": replies.KIND_HANDOFF_OFFER}).say(
+    # The topic answered is help.human (the dashboard, the evaluation and "más" read it).
+    return Reply(slots={"reply_kind": replies.KIND_HANDOFF_OFFER, "topic_id": HUMAN_TOPIC}).say(
         text("handoff_offer", turn.lang, hours=hours), buttons)
 
 

@@ -155,10 +155,11 @@ def sqlite_content(tmp_path, set_env, loaded_sqlite_template):
     return ContentRepository(url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium through Playwright, one for the whole session (Playwright's sync API cannot run twice
-    at once, so every browser test shares it and opens its own context)."""
+    """Debian's Chromium through Playwright, one per test module: every browser test opens its own context. Not
+    one per session: while Playwright's sync API runs, an asyncio loop counts as running in the main thread, and
+    the async tests of other modules could not start theirs."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.console_stack import launch_chromium

@@ -117,7 +117,8 @@ def test_asking_for_a_person_gets_the_offer_with_office_hours_and_two_numbered_o
     messages, events = run(ActionAnswerTopic(), tracker("quiero hablar con una persona", "help.human"))
     assert messages == [message(OFFER_ES, [YES, NO])]
     assert events == [SlotSet("language", "es"), SlotSet("fallback_count", 0.0),
-                      SlotSet("reply_kind", "handoff_offer"), SlotSet("last_options", [YES, NO])]
+                      SlotSet("reply_kind", "handoff_offer"), SlotSet("topic_id", "help.human"),
+                      SlotSet("last_options", [YES, NO])]
     assert cases.active_case(SENDER) is None, "an offer opens nothing"
 
 
