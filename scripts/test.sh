@@ -10,7 +10,6 @@ fi
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/python -m pytest -ra "$@"
 fi
-# Every test must pass alone and in any order: the whole suite in a random order (pytest-randomly prints
-# the seed to repeat it), then the fast tests again in file order.
-.venv/bin/python -m pytest -ra
-.venv/bin/python -m pytest -q -p no:randomly -m "not model and not e2e"
+# Every test must pass in any order: the whole suite runs in a random order (pytest-randomly prints the seed to
+# repeat it: `scripts/test.sh -p randomly --randomly-seed=N`). The slowest tests are listed to keep CI fast.
+.venv/bin/python -m pytest -ra --durations=15
