@@ -86,7 +86,8 @@ def write_config(variant: Variant, directory: Path) -> Path:
 
 
 def train(variant: Variant, config: Path, out: Path) -> tuple[Path, float]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+           "RASA_CACHE_DIRECTORY": str(out / f"cache-{variant.key}")}  # a fresh training, not Rasa's cache
     started = time.monotonic()
     subprocess.run(
         [str(Path(sys.executable).with_name("rasa")), "train", "--config", str(config), "--domain", "domain.yml",
