@@ -84,6 +84,24 @@ def database_url(request, set_env) -> str:
 
 
 @pytest.fixture
+def db(sqlite_url, set_env) -> str:
+    """A migrated, empty SQLite database of this test, selected through DATABASE_URL."""
+    from bot.cli import db_upgrade
+
+    set_env(DATABASE_URL=sqlite_url)
+    db_upgrade(sqlite_url)
+    return sqlite_url
+
+
+@pytest.fixture
+def cases(db):
+    """The case repository (handoff) on `db`."""
+    from bot.handoff.cases import CaseRepository
+
+    return CaseRepository(db)
+
+
+@pytest.fixture
 def empty_repo(database_url):
     from bot.cli import db_upgrade
     from bot.content.repository import ContentRepository

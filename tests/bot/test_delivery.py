@@ -8,9 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from bot.cli import db_upgrade
 from bot.db import session_scope, utcnow
-from bot.handoff.cases import CaseError, CaseRepository, CaseView
+from bot.handoff.cases import CaseError, CaseView
 from bot.handoff.delivery import (
     NO_TEMPLATE,
     OPEN,
@@ -30,18 +29,6 @@ from bot.staff.audit import AuditLog
 
 NUMBER = "whatsapp:+50255500001"
 STAFF_CHAT = "-100900"
-
-
-@pytest.fixture
-def db(sqlite_url, set_env) -> str:
-    set_env(DATABASE_URL=sqlite_url)
-    db_upgrade(sqlite_url)
-    return sqlite_url
-
-
-@pytest.fixture
-def cases(db) -> CaseRepository:
-    return CaseRepository(db)
 
 
 @pytest.fixture

@@ -79,3 +79,24 @@ def servers_with(fake, tmp: Path, content_template: Path | None, extra_env: dict
     finally:
         servers.stop_all()
         fake.close()
+
+
+@contextmanager
+def both_channel_stacks(tmp: Path, content_template: Path) -> Iterator[tuple]:
+    """One Rasa server serving WhatsApp and Telegram, each against its fake API: (whatsapp.Stack, telegram.Stack)."""
+    from tests.channels import test_telegram as telegram
+    from tests.channels import test_whatsapp as whatsapp
+    from tests.channels.fake_telegram import FakeTelegram
+    from tests.channels.fake_twilio import FakeTwilio
+
+    twilio, bot_api = FakeTwilio(whatsapp.ACCOUNT_SID, whatsapp.AUTH_TOKEN), FakeTelegram(telegram.TOKEN)
+    env = {"TWILIO_ACCOUNT_SID": whatsapp.ACCOUNT_SID, "TWILIO_AUTH_TOKEN": whatsapp.AUTH_TOKEN,
+           "TWILIO_WHATSAPP_FROM": whatsapp.FROM, "TWILIO_API_BASE_URL": twilio.base_url,
+           "PUBLIC_BASE_URL": whatsapp.PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1",
+           "TELEGRAM_BOT_TOKEN": telegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET": telegram.SECRET,
+           "TELEGRAM_API_BASE_URL": bot_api.base_url, "TELEGRAM_TIMEOUT_SECONDS": "1"}
+    try:
+        with servers_with(twilio, tmp, content_template, env, "/webhooks/whatsapp/") as servers:
+            yield whatsapp.Stack(servers, twilio), telegram.Stack(servers, bot_api)
+    finally:
+        bot_api.close()

@@ -9,9 +9,7 @@ import json
 import pytest
 from sqlalchemy import update
 
-from bot.cli import db_upgrade
 from bot.db import session_scope, utcnow
-from bot.handoff.cases import CaseRepository
 from bot.handoff.delivery import STAFF_GROUP_SENDER, close_case, run_due, send_reply
 from bot.messaging.delivery import Deliverer
 from bot.messaging.models import ChannelContact
@@ -28,18 +26,6 @@ PERSON_CHAT, STAFF_CHAT = 777001, -100900
 SID, AUTH = "AC" + "3" * 32, "handoff-test-token-0123456789"
 NUMBER = "whatsapp:+50255500001"
 TEMPLATE_SID = "HX" + "b" * 32
-
-
-@pytest.fixture
-def db(sqlite_url, set_env) -> str:
-    set_env(DATABASE_URL=sqlite_url)
-    db_upgrade(sqlite_url)
-    return sqlite_url
-
-
-@pytest.fixture
-def cases(db) -> CaseRepository:
-    return CaseRepository(db)
 
 
 @pytest.fixture

@@ -24,10 +24,7 @@ from bot.language import text
 from bot.privacy import pseudonym
 from bot.settings import LOCAL_DEFAULT_SECRET
 from tests.channels import test_telegram as telegram
-from tests.channels import test_whatsapp as whatsapp
-from tests.channels.fake_telegram import FakeTelegram
-from tests.channels.fake_twilio import FakeTwilio
-from tests.channels.servers import servers_with
+from tests.channels.servers import both_channel_stacks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -48,18 +45,8 @@ CLOSED_NOTICE = text("handoff_closed", "es")
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory, loaded_sqlite_template):
     """One Rasa server with both channels, each against its fake API."""
-    twilio, bot_api = FakeTwilio(whatsapp.ACCOUNT_SID, whatsapp.AUTH_TOKEN), FakeTelegram(telegram.TOKEN)
-    env = {"TWILIO_ACCOUNT_SID": whatsapp.ACCOUNT_SID, "TWILIO_AUTH_TOKEN": whatsapp.AUTH_TOKEN,
-           "TWILIO_WHATSAPP_FROM": whatsapp.FROM, "TWILIO_API_BASE_URL": twilio.base_url,
-           "PUBLIC_BASE_URL": whatsapp.PUBLIC, "TWILIO_TIMEOUT_SECONDS": "1",
-           "TELEGRAM_BOT_TOKEN": telegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET": telegram.SECRET,
-           "TELEGRAM_API_BASE_URL": bot_api.base_url, "TELEGRAM_TIMEOUT_SECONDS": "1"}
-    try:
-        with servers_with(twilio, tmp_path_factory.mktemp("handoff"), loaded_sqlite_template, env,
-                          "/webhooks/whatsapp/") as servers:
-            yield whatsapp.Stack(servers, twilio), telegram.Stack(servers, bot_api)
-    finally:
-        bot_api.close()
+    with both_channel_stacks(tmp_path_factory.mktemp("handoff"), loaded_sqlite_template) as pair:
+        yield pair
 
 
 @pytest.fixture
