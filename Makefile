@@ -9,7 +9,7 @@ EVAL_SETS ?= $(wildcard ../shared/eval/dev.tsv ../shared/eval/dev_real.tsv ../sh
 # test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
 export BRUJULA_ENV = local
 
-.PHONY: help install db train validate run test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool
+.PHONY: help install db train validate run cluster nginx-tool test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
@@ -63,6 +63,16 @@ compose-tool:
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || \
 		{ echo "installing docker-compose (Debian) to check docker-compose.yml"; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+
+# nginx (Debian's package) is the front of `make cluster` and of the load and fault tests.
+nginx-tool:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { echo "installing nginx (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+# The production topology as local processes (bot/tooling/cluster.py): nginx on :8080 in front of two Rasa servers
+# (PostgreSQL tracker store, Redis lock store), the action server and the console. Needs PostgreSQL and Redis.
+cluster: train nginx-tool
+	$(BIN)/bot cluster
 
 compose-config: compose-tool
 	POSTGRES_PASSWORD=check PSEUDONYM_SECRET=check-secret-0123456789 WEBCHAT_SECRET=check-secret-0123456789 \

@@ -237,17 +237,23 @@ def import_spacy() -> Any:
     thinc probes for TensorFlow at import time; when the process has not loaded TensorFlow itself (the action
     server), the probe is answered "not installed". A process that already uses TensorFlow (Rasa) is untouched.
     """
-    if "spacy" in sys.modules:
-        return sys.modules["spacy"]
-    blocked = "tensorflow" not in sys.modules
-    if blocked:
-        sys.modules["tensorflow"] = None  # type: ignore[assignment]
-    try:
-        import spacy
-    finally:
-        if blocked and sys.modules.get("tensorflow", 0) is None:
-            del sys.modules["tensorflow"]
-    return spacy
+    with _IMPORT_LOCK:  # two threads' first answers at once: one imports, the other waits for the whole module
+        if "spacy" in sys.modules:
+            import spacy  # waits if another thread is still initialising it (sys.modules has it half-made)
+
+            return spacy
+        blocked = "tensorflow" not in sys.modules
+        if blocked:
+            sys.modules["tensorflow"] = None  # type: ignore[assignment]
+        try:
+            import spacy
+        finally:
+            if blocked and sys.modules.get("tensorflow", 0) is None:
+                del sys.modules["tensorflow"]
+        return spacy
+
+
+_IMPORT_LOCK = threading.Lock()
 
 
 _GAZETTEER: Optional[Gazetteer] = None

@@ -223,3 +223,26 @@ def test_place_spans_point_into_the_original_text():
 def test_the_gazetteer_is_built_once_per_process():
     assert gazetteer() is gazetteer()
     assert len(gazetteer().places) == 22 + 340 + len(_rows("border_cities.tsv"))
+
+
+def test_first_answers_at_once_share_one_spacy_import():
+    """The action server's first concurrent answers each reached for spaCy while it was half imported
+    ("partially initialized module 'spacy' has no attribute 'blank'"): each must get the whole module."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading\n"
+        "from bot.language.places import import_spacy\n"
+        "errors = []\n"
+        "def use():\n"
+        "    try:\n"
+        "        import_spacy().blank('es')\n"
+        "    except Exception as error:\n"
+        "        errors.append(repr(error))\n"
+        "threads = [threading.Thread(target=use) for _ in range(6)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(len(errors), errors[:1])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "0 []", result.stdout + result.stderr[-2000:]
