@@ -31,6 +31,7 @@ PROCESS_SECRETS = ("console_secret_key",)
 TEST_ONLY_OVERRIDES = ("twilio_api_base_url", "telegram_api_base_url")
 LANGUAGE_CODES = ("es", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(RuntimeError):
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
     webchat_secret: str = LOCAL_DEFAULT_SECRET
     default_language: str = "es"
     log_level: str = "INFO"
+    # text | json (one JSON object per line); empty means json in production, text in local and test.
+    log_format: str = ""
+    # Also write the logs to this file, rotated by size (one file per process: rotation is not shared).
+    log_file: Optional[Path] = None
+    log_file_max_mb: int = Field(50, ge=1, le=10_000)
+    log_file_backups: int = Field(5, ge=0, le=100)
     content_dir: Path = PROJECT_ROOT / "content"
     # `bot content check` lists texts whose newest source is older than this.
     content_max_age_months: int = Field(12, ge=1, le=120)
@@ -73,6 +80,8 @@ class Settings(BaseSettings):
     twilio_api_base_url: str = ""  # test mode only: a local fake of api.twilio.com
     twilio_template_content_sid: str = ""  # approved Content template for messages outside the 24 h window
     twilio_timeout_seconds: float = Field(10.0, gt=0)
+    # Sends to Twilio at the same time (aiohttp connector limit); more wait their turn.
+    twilio_connection_pool_size: int = Field(8, ge=1, le=100)
     whatsapp_skip_signature: bool = False  # local development only
     # Telegram
     telegram_bot_token: str = ""
@@ -80,10 +89,23 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = ""  # test mode only: a local fake of api.telegram.org
     telegram_staff_chat_id: str = ""  # the caseworkers' group; other groups are ignored
     telegram_timeout_seconds: float = Field(10.0, gt=0)
+    # Requests to the Bot API at the same time (PTB's HTTPXRequest connection pool); more wait their turn.
+    telegram_connection_pool_size: int = Field(8, ge=1, le=100)
     # Delivery retries (all channels)
     send_attempts: int = Field(3, ge=1, le=10)
     send_backoff_seconds: float = Field(1.0, ge=0)
     outbox_retry_interval_seconds: float = Field(30.0, gt=0)
+    # A WhatsApp or Telegram message acknowledged but not answered within this time (its server died) is taken
+    # over by another server; longer than Rasa's conversation lock lifetime (TICKET_LOCK_LIFETIME, 60 s).
+    inbound_reclaim_seconds: float = Field(90.0, gt=0)
+    inbound_check_seconds: float = Field(10.0, gt=0)  # how often each server looks for such messages
+    # How long the Rasa server waits for the action server before answering with the apology (Rasa's own: 5 min).
+    action_timeout_seconds: float = Field(20.0, gt=0, le=300)
+    # A reply that still fails with a passing error (timeout, network, 429, 5xx) after this many tries in all, or
+    # this many hours after it was queued, is marked failed (`bot outbox` lists it). Errors that can never pass (a
+    # malformed recipient, another 4xx) fail at the first try.
+    outbox_max_attempts: int = Field(60, ge=1, le=10_000)
+    outbox_max_age_hours: float = Field(24.0, gt=0)
     # Handoff to a person (bot/handoff): office hours in local time, and when a waiting person gets the holding
     # message ("nobody has answered yet").
     handoff_time_zone: str = "America/Guatemala"
@@ -110,6 +132,19 @@ class Settings(BaseSettings):
         if value not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return value
+
+    @validator("log_format", always=True)
+    def _log_format(cls, value, values):  # noqa: N805
+        value = str(value or "").strip().lower()
+        if not value:
+            return "json" if values.get("environment") is Environment.PRODUCTION else "text"
+        if value not in LOG_FORMATS:
+            raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}")
+        return value
+
+    @validator("log_file", pre=True)
+    def _no_log_file_when_empty(cls, value):  # noqa: N805
+        return value or None
 
     @validator("default_language")
     def _language(cls, value):  # noqa: N805

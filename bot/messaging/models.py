@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
 
 from bot.db import Base, utcnow
 
@@ -41,14 +41,28 @@ class ChannelContact(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class InboundState(str, enum.Enum):
+    PENDING = "pending"  # acknowledged to the platform, not yet answered: kept with its text until it is
+    DONE = "done"  # answered (its replies are in the outbox): only the id is kept, for the dedupe
+
+
 class InboundMessage(Base):
-    """Platform message ids already received, so a redelivered webhook is processed once."""
+    """Platform message ids already received, so a redelivered webhook is processed once; and, until it is
+    answered, the message itself, so a server that dies after acknowledging it does not lose it (another server
+    takes it over: ChannelStore.claim_stale_inbound). The text and the pseudonym are dropped once answered."""
 
     __tablename__ = "inbound_messages"
 
     channel = Column(String(20), primary_key=True)
     external_id = Column(String(80), primary_key=True)
     received_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    state = Column(String(10), nullable=False, default=InboundState.DONE.value, index=True)
+    sender_id = Column(String(80), nullable=True, index=True)
+    body = Column(Text, nullable=True)
+    meta = Column(JSON, nullable=True)
+    first_contact = Column(Boolean, nullable=False, default=False)
+    claimed_at = Column(DateTime, nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)  # takes so far; a message that keeps killing servers
 
 
 class OutboxMessage(Base):

@@ -326,11 +326,21 @@ def run_until_interrupted(config: ClusterConfig) -> int:
               f"{config.redis_db})\n"
               f"  Action server: :{cluster.ports['actions']} ({config.action_workers} workers)\n"
               "Press Ctrl+C to stop.\n", flush=True)
-        while all(process.poll() is None for process in cluster.processes.values()):
+        # Like a container's restart policy: a process that dies is started again, unless it keeps dying.
+        restarts: dict[str, list[float]] = {}
+        while True:
             time.sleep(1)
-        dead = [name for name, process in cluster.processes.items() if process.poll() is not None]
-        print(f"stopped: {', '.join(dead)} exited (see {cluster.workdir / 'logs'})", file=sys.stderr)
-        return 1
+            for name, process in list(cluster.processes.items()):
+                if process.poll() is None:
+                    continue
+                recent = [t for t in restarts.get(name, []) if t > time.monotonic() - 60] + [time.monotonic()]
+                restarts[name] = recent
+                if len(recent) > 3:
+                    print(f"{name} keeps exiting (code {process.returncode}); stopping the cluster "
+                          f"(see {cluster.workdir / 'logs' / (name + '.log')})", file=sys.stderr)
+                    return 1
+                print(f"{name} exited (code {process.returncode}); starting it again", file=sys.stderr, flush=True)
+                cluster.restart(name)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -6,6 +6,16 @@ Applied once in the Rasa server (channels/base.py, when the channels are created
   is checked once and its validator reused; responses are validated exactly as before.
 - Every event read from the tracker store looked its class up by walking all subclasses of `Event` (about 5%).
   Here the lookup is cached by type name.
+
+And two behaviours:
+- When the tracker store cannot be read or written (PostgreSQL restarting), Rasa's FailSafeTrackerStore answers
+  from a blank, in-memory conversation: the person is greeted as new, "3" means nothing, and what they said is
+  kept nowhere. Here the error reaches the channel instead, which answers with the apology; the conversation
+  goes on where it was when the database is back.
+- When the action server cannot be reached (restarting, overloaded, down), Rasa logs the error
+and the person gets nothing. Here they get the apology (with its line on what to do in danger) in their
+language, and the conversation goes on; Rasa's wait for the action server is ACTION_TIMEOUT_SECONDS instead of
+five minutes.
 """
 from __future__ import annotations
 
@@ -23,8 +33,11 @@ def apply() -> None:
         return
     _compile_action_response_schema()
     _cache_event_classes()
+    _apologise_when_actions_fail()
+    _no_blank_conversations()
     _applied = True
-    logger.info("Rasa runtime: action response schema compiled once, event classes cached")
+    logger.info("Rasa runtime: action response schema compiled once, event classes cached, apology when the "
+                "action server or the tracker store fails")
 
 
 def _compile_action_response_schema() -> None:
@@ -72,3 +85,47 @@ def _cache_event_classes() -> None:
         return found
 
     Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def _apologise_when_actions_fail() -> None:
+    import rasa.core.actions.action as rasa_actions
+    from rasa.shared.core.events import BotUttered
+
+    from bot.language import text
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    rasa_actions.DEFAULT_REQUEST_TIMEOUT = settings.action_timeout_seconds
+    original = rasa_actions.RemoteAction.run
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except rasa_actions.ActionExecutionRejection:
+            raise  # a form's validation said no: Rasa's own handling
+        except Exception as error:  # noqa: BLE001 - connection refused, timeout, 5xx, a broken response
+            logger.error("custom action %s did not run (%s); the person gets the apology", self.name(),
+                         type(error).__name__)
+            lang = tracker.get_slot("language") or settings.default_language
+            apology = text("unavailable", lang)
+            await output_channel.send_response(tracker.sender_id, {"text": apology})
+            return [BotUttered(apology, metadata={"reply_kind": "error"})]
+
+    rasa_actions.RemoteAction.run = run
+
+
+def _no_blank_conversations() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+
+    async def save(self: Any, tracker: Any) -> None:
+        await self._tracker_store.save(tracker)
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save

@@ -63,3 +63,56 @@ def test_the_classifiers_scorer_gives_scikit_learns_probabilities():
     assert scorer is not None
     probes = ["quiero una visa h2a", "me amenazan por telefono", "perdi mi pasaporte", "zzz", "¿dónde está?"]
     assert np.allclose(scorer(probes), model.predict_proba(probes), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("language, apology_start", [
+    (None, "Lo siento, ahora no puedo consultar la información."),
+    ("en", "Sorry, I cannot look up the information right now."),
+])
+def test_when_the_action_server_is_down_the_person_gets_the_apology(runtime, language, apology_start):
+    import asyncio
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, SlotSet
+    from rasa.shared.core.slots import TextSlot
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tooling.processes import free_port
+
+    nobody_listens = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")
+    tracker = DialogueStateTracker("person", [TextSlot("language", mappings=[])])
+    if language:
+        tracker.update(SlotSet("language", language))
+    channel = CollectingOutputChannel()
+    events = asyncio.run(RemoteAction("action_answer_topic", nobody_listens).run(
+        channel, None, tracker, Domain.empty()))
+    assert len(events) == 1 and isinstance(events[0], BotUttered)
+    assert events[0].text.startswith(apology_start)
+    assert [m["text"] for m in channel.messages] == [events[0].text]
+    assert "emergenc" in events[0].text  # what to do in danger, even now
+
+
+def test_a_tracker_store_outage_reaches_the_channel_instead_of_a_blank_conversation(runtime):
+    import asyncio
+
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from sqlalchemy.exc import OperationalError
+
+    class Down(InMemoryTrackerStore):
+        async def retrieve(self, sender_id):
+            raise OperationalError("SELECT", {}, ConnectionRefusedError("database restarting"))
+
+        async def save(self, tracker):
+            raise OperationalError("INSERT", {}, ConnectionRefusedError("database restarting"))
+
+    store = FailSafeTrackerStore(Down(Domain.empty()))
+    with pytest.raises(OperationalError):
+        asyncio.run(store.retrieve("person"))
+    tracker = asyncio.run(InMemoryTrackerStore(Domain.empty()).get_or_create_tracker("person"))
+    with pytest.raises(OperationalError):
+        asyncio.run(store.save(tracker))
+    assert asyncio.run(store.fallback_tracker_store.retrieve("person")) is None  # nothing kept in memory instead

@@ -23,6 +23,10 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._listener is not None
+
     def stop(self) -> None:
         """Refuse new connections and cut the open ones, as a database going down would."""
         with self._lock:
