@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bot.content import versions, workflow
@@ -26,6 +28,7 @@ from bot.content.models import PUBLISHED, FaqEntry, FaqVersion, Phrasing, Topic
 from bot.content.repository import FALLBACK_LANGUAGE, ContentError, check_lang
 from bot.content.workflow import TextKind, TextState
 from bot.db import session_scope, within
+from bot.settings import get_settings
 from bot.staff.audit import record
 from bot.staff.models import TurnRecord
 
@@ -95,6 +98,35 @@ def split_target(target: str) -> tuple[str, Optional[str]]:
     """"labour.h2a/family" -> ("labour.h2a", "labour.h2a/family"); "labour.h2a" -> ("labour.h2a", None)."""
     topic_id = target.split("/", 1)[0]
     return topic_id, (target if "/" in target else None)
+
+
+# Published entries per (database, language), shared by every repository in the process (the bot's actions).
+PUBLISHED_CHECK_SECONDS = 1.0
+_SNAPSHOTS: dict[tuple[str, str], tuple[float, tuple, list[Faq]]] = {}
+_SNAPSHOT_LOCK = threading.Lock()
+_FAQ_TABLES = (FaqEntry, FaqVersion, Phrasing)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_faq_changes(session: Session, _context: Any) -> None:
+    if any(isinstance(row, _FAQ_TABLES) for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info["faq_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_faq_statements(state: Any) -> None:
+    """Bulk UPDATE / DELETE statements change rows without loading them (no after_flush)."""
+    if (state.is_update or state.is_delete) and any(
+            mapper.class_ in _FAQ_TABLES for mapper in state.all_mappers):
+        state.session.info["faq_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_snapshots(session: Session) -> None:
+    """A change made in this process is seen by its next read at once (other processes: within a second)."""
+    if session.info.pop("faq_changed", False):
+        with _SNAPSHOT_LOCK:
+            _SNAPSHOTS.clear()
 
 
 class FaqRepository:
@@ -229,19 +261,36 @@ class FaqRepository:
                 chosen[entry.slug] = _faq_view(row, entry, is_fallback=row.lang != lang)
         return list(chosen.values())
 
+    def _published_now(self, lang: str) -> list[Faq]:
+        """Every published entry in `lang` (with Spanish fallback), from a per-process snapshot that is read
+        again when the revision changes, checked at most once a second: the bot reads entries several times per
+        message, staff publish a few times a day. Inside a caller's session, always read from the database."""
+        if self._shared_session is not None:
+            return self._published(lang)
+        key = (self.database_url or get_settings().database_url, lang)
+        with _SNAPSHOT_LOCK:
+            snapshot = _SNAPSHOTS.get(key)
+            now = time.monotonic()
+            if snapshot is None or now - snapshot[0] >= PUBLISHED_CHECK_SECONDS:
+                revision = self.revision()
+                if snapshot is None or revision != snapshot[1]:
+                    snapshot = (now, revision, self._published(lang))
+                else:
+                    snapshot = (now, *snapshot[1:])
+                _SNAPSHOTS[key] = snapshot
+            return snapshot[2]
+
     def get(self, slug: str, lang: str) -> Optional[Faq]:
         """The published entry in `lang` (Spanish if not translated), or None."""
-        found = self._published(lang, FaqEntry.slug == slug)
-        return found[0] if found else None
+        return next((f for f in self._published_now(lang) if f.slug == slug), None)
 
     def for_topic(self, topic_id: str, lang: str) -> list[Faq]:
-        return self._published(lang, FaqEntry.topic_id == topic_id)
+        return [f for f in self._published_now(lang) if f.topic_id == topic_id]
 
     def questions(self, slugs: Sequence[str], lang: str) -> dict[str, str]:
         """Published questions for option titles, in `lang` with Spanish fallback."""
-        if not slugs:
-            return {}
-        return {f.slug: f.question for f in self._published(lang, FaqEntry.slug.in_(list(slugs)))}
+        wanted = set(slugs)
+        return {f.slug: f.question for f in self._published_now(lang) if f.slug in wanted} if wanted else {}
 
     def coverage(self) -> dict[str, set[str]]:
         """entry slug -> languages with a published text (missing translations show as gaps)."""
@@ -360,10 +409,12 @@ class FaqRepository:
         return [tuple(row) for row in phrasings] + [(*row, None) for row in questions]
 
     def revision(self) -> tuple:
-        """Changes whenever a phrasing, a published question or an entry's state changes (cheap to ask)."""
+        """Changes whenever a phrasing, a published text or an entry's state changes (cheap to ask). Sums of
+        ids, not only counts: one entry can be switched off as another is switched on."""
         with self._session() as s:
-            phrasing = s.execute(select(func.count(Phrasing.id), func.max(Phrasing.id))).one()
-            published = s.execute(select(func.count(FaqVersion.id), func.max(FaqVersion.id))
+            phrasing = s.execute(select(func.count(Phrasing.id), func.max(Phrasing.id), func.sum(Phrasing.id))).one()
+            published = s.execute(select(func.count(FaqVersion.id), func.sum(FaqVersion.id))
                                   .where(FaqVersion.status == PUBLISHED)).one()
-            entries = s.execute(select(func.count(FaqEntry.id)).where(FaqEntry.active.is_(True))).one()
+            entries = s.execute(select(func.count(FaqEntry.id), func.sum(FaqEntry.id))
+                                .where(FaqEntry.active.is_(True))).one()
         return tuple(phrasing) + tuple(published) + tuple(entries)
