@@ -9,12 +9,13 @@ EVAL_SETS ?= $(wildcard ../shared/eval/dev.tsv ../shared/eval/dev_real.tsv ../sh
 # test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
 export BRUJULA_ENV = local
 
-.PHONY: help install db train validate run cluster nginx-tool test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool
+.PHONY: help install db train validate run cluster nginx-tool bench-load test-faults fuzz test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
 	@echo "make test   - install, train if needed, run the whole test suite"
-	@echo "make validate | train | eval | bench | compare-nlu | lint | clean"
+	@echo "make cluster - the production topology as local processes (nginx, 2 Rasa servers, actions, console)"
+	@echo "make validate | train | eval | bench | bench-load | compare-nlu | fuzz | test-faults | lint | clean"
 
 # The venv is rebuilt when the pinned requirements or the package definition change.
 $(STAMP): requirements.lock pyproject.toml
@@ -47,7 +48,7 @@ run: db train
 	$(BIN)/bot serve
 
 # CI runs this: the layer contracts and ruff first (seconds), then the whole suite.
-test: install train compose-tool browser-tool lint
+test: install train compose-tool browser-tool nginx-tool lint
 	bash scripts/test.sh
 
 # The web chat is tested in headless Chromium (Debian's package) driven by Playwright; Playwright's own
@@ -84,6 +85,22 @@ test-fast: install
 
 bench: db train
 	$(BIN)/python -m bench.run
+
+# Throughput and latency at 1, 20 and 100 concurrent conversations: stock Rasa (`rasa init`) against Brújula with one
+# Rasa server and as the cluster, in one run; writes bench/results/load.md and docs/load-latency.png (about 15 minutes;
+# LOAD_ARGS="--quick" for a smoke run, --systems to choose). Needs PostgreSQL and Redis, like `make cluster`.
+bench-load: db train nginx-tool
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# The fault tests alone (also part of `make test`): a Rasa server killed, the action server restarted, PostgreSQL and
+# Redis cut, the platform APIs failing, all under load on the cluster.
+test-faults: install train nginx-tool
+	bash scripts/test.sh -p no:randomly -m faults
+
+# Hostile payloads on every channel against the real servers (tests/channels/test_fuzz.py), 10,000 per channel
+# instead of `make test`'s 200 (about MINUTES minutes); prints each run's requests by outcome.
+fuzz: install train
+	FUZZ_EXAMPLES=10000 bash scripts/test.sh tests/channels/test_fuzz.py -s
 
 # Our understanding against Rasa's default pipeline (DIET), a keyword baseline and spaCy lemmas / vectors, in one
 # run on the shared sets (about 25 minutes, most of it DIET's training; SKIP_DIET=1 for the others only).

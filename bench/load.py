@@ -89,6 +89,33 @@ class SystemReport:
     rss_mb: dict = field(default_factory=dict)
     model_load_s: Optional[float] = None
     long_conversation: Optional[dict] = None
+    cpu_ms_per_message: dict = field(default_factory=dict)  # at 20 conversations: where the machine's time goes
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
+    """CPU time used so far by each process group (a server with its workers), by PostgreSQL and Redis (every
+    process of theirs: nothing else uses them during the benchmark) and by this load generator."""
+    totals = {name: 0.0 for name in [*groups, "postgres", "redis"]}
+    by_group = {pgid: name for name, pgid in groups.items()}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, rest = stat.read_text().rpartition(")")
+            fields = rest.split()
+            comm = head.partition("(")[2]
+            used = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+            if int(fields[2]) in by_group:
+                totals[by_group[int(fields[2])]] += used
+            elif comm.startswith("postgres"):
+                totals["postgres"] += used
+            elif comm.startswith("redis-server"):
+                totals["redis"] += used
+        except (OSError, ValueError, IndexError):
+            continue
+    totals["load generator"] = time.process_time()
+    return totals
 
 
 # A client speaks to one system: `open` starts a conversation, `send` posts one message and waits for the reply.
@@ -181,12 +208,17 @@ def per_conversation(conversations: int, quick: bool) -> int:
     return max(3, (budget // 4 if quick else budget) // conversations)
 
 
-async def measure(client, name: str, levels: list[int], texts: list[str], quick: bool) -> list[LevelResult]:
+async def measure(client, name: str, levels: list[int], texts: list[str], quick: bool,
+                  groups: Optional[dict[str, int]] = None, cpu: Optional[dict] = None) -> list[LevelResult]:
     await run_level(client, name, 4, 3, texts, seed=0)  # warm-up: first-call costs out of the measurement
     results = []
     for conversations in levels:
+        before = cpu_seconds(groups or {})
         result = await run_level(client, name, conversations, per_conversation(conversations, quick), texts,
                                  seed=conversations)
+        if conversations == 20 and cpu is not None and result.messages:
+            after = cpu_seconds(groups or {})
+            cpu.update({part: round((after[part] - before[part]) * 1000 / result.messages, 1) for part in after})
         print(f"  {name}: {conversations} conversations: {result.throughput} msg/s, p50 {result.p50_ms} ms, "
               f"p95 {result.p95_ms} ms, errors {result.errors}", flush=True)
         results.append(result)
@@ -280,9 +312,9 @@ def model_load_seconds(cluster: Cluster) -> float:
 
 
 async def bench_system(name: str, client, levels, texts, quick, rss: Callable[[], dict],
-                       long_run: bool = False) -> SystemReport:
+                       groups: dict[str, int], long_run: bool = False) -> SystemReport:
     report = SystemReport(name)
-    report.levels = await measure(client, name, levels, texts, quick)
+    report.levels = await measure(client, name, levels, texts, quick, groups, report.cpu_ms_per_message)
     report.rss_mb = {k: round(v) for k, v in rss().items()}
     if long_run:
         report.long_conversation = await long_conversation(client, texts, 200 if not quick else 60)
@@ -308,7 +340,7 @@ def run(levels: list[int], systems: list[str], quick: bool) -> list[SystemReport
             with StockRasa(project) as stock:
                 report = asyncio.run(bench_system("stock Rasa 3.6 (`rasa init`)", RestClient(stock.url), levels,
                                                   texts, quick, lambda: {"rasa": _group_rss_mb(stock.process.pid)},
-                                                  long_run=True))
+                                                  {"rasa": stock.process.pid}, long_run=True))
                 report.model_load_s = stock.model_load_s
                 reports.append(report)
         for name, servers, workers in (SETUPS[key] for key in systems if key in SETUPS):
@@ -316,7 +348,8 @@ def run(levels: list[int], systems: list[str], quick: bool) -> list[SystemReport
             cluster = brujula_cluster(workdir, servers, workers)
             with cluster:
                 client = WebChatClient(cluster.url)
-                report = asyncio.run(bench_system(name, client, levels, texts, quick, cluster.rss_mb,
+                groups = {n: p.pid for n, p in cluster.processes.items()}
+                report = asyncio.run(bench_system(name, client, levels, texts, quick, cluster.rss_mb, groups,
                                                   long_run=servers == 1 and workers == 1))
                 if servers == 1 and workers == 1:
                     report.model_load_s = model_load_seconds(cluster)
@@ -347,7 +380,19 @@ def markdown(reports: list[SystemReport], command: str) -> str:
         rss = ", ".join(f"{name} {mb}" for name, mb in report.rss_mb.items())
         lines.append(f"| {report.name} | {report.model_load_s if report.model_load_s is not None else '—'} | "
                      f"{long.get('first_ms', '—')} | {long.get('last_ms', '—')} | {long.get('ratio', '—')} | {rss} |")
+    lines += ["", "CPU time per message at 20 conversations (ms; all processes share 2 cores, so the ceiling is "
+              "about 2,000 ms / the total messages per second):", "",
+              "| system | total | " + " | ".join(CPU_PARTS) + " |", "|---|---|" + "---|" * len(CPU_PARTS)]
+    for report in reports:
+        cpu = report.cpu_ms_per_message
+        if cpu:
+            parts = [sum(v for k, v in cpu.items() if k == part or k.startswith(part + "-")) for part in CPU_PARTS]
+            lines.append(f"| {report.name} | {sum(cpu.values()):.1f} | " + " | ".join(
+                f"{v:.1f}" if v else "—" for v in parts) + " |")
     return "\n".join(lines) + "\n"
+
+
+CPU_PARTS = ["rasa", "actions", "postgres", "redis", "nginx", "load generator"]
 
 
 def plot(reports: list[SystemReport], path: Path) -> None:

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # over by another server; longer than Rasa's conversation lock lifetime (TICKET_LOCK_LIFETIME, 60 s).
     inbound_reclaim_seconds: float = Field(90.0, gt=0)
     inbound_check_seconds: float = Field(10.0, gt=0)  # how often each server looks for such messages
+    # A reply reads the conversation's last this-many events (plus the session start and the latest slot values):
+    # its cost stays bounded however long the conversation (bot/tooling/tracker_store.py).
+    tracker_window_events: int = Field(100, ge=20, le=100_000)
     # How long the Rasa server waits for the action server before answering with the apology (Rasa's own: 5 min).
     action_timeout_seconds: float = Field(20.0, gt=0, le=300)
     # A reply that still fails with a passing error (timeout, network, 429, 5xx) after this many tries in all, or

@@ -1,56 +1,128 @@
-"""The SQL tracker store used in production (bot/tooling/tracker_store.py) writes every event exactly once,
-without counting the stored ones again on each save."""
+"""The SQL tracker store used in production (bot/tooling/tracker_store.py): a conversation shorter than the
+window reads exactly as with Rasa's own store; a longer one reads its session start, the latest slot values and
+the last events; every event is written exactly once, without counting the stored ones again."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from sqlalchemy import event
 
-from bot.tooling.tracker_store import CountingSQLTrackerStore
+from bot.tooling.tracker_store import WindowedSQLTrackerStore
+
+DOMAIN = Domain.from_dict({"slots": {
+    "language": {"type": "text", "mappings": [{"type": "custom"}]},
+    "topic_id": {"type": "text", "mappings": [{"type": "custom"}]},
+    "country": {"type": "text", "mappings": [{"type": "custom"}]},
+}})
 
 
-@pytest.fixture
-def store(tmp_path):
-    return CountingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def stores(request, tmp_path):
+    """Our store with a small window, and Rasa's own on the same table (the reference)."""
+    if request.param == "sqlite":
+        kwargs = {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+        yield WindowedSQLTrackerStore(DOMAIN, window_events=12, **kwargs), SQLTrackerStore(DOMAIN, **kwargs)
+        return
+    import uuid
+
+    from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
+
+    name = f"tracker_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin_connection()
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    kwargs = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": name, "username": "postgres"}
+    ours, rasas = WindowedSQLTrackerStore(DOMAIN, window_events=12, **kwargs), SQLTrackerStore(DOMAIN, **kwargs)
+    yield ours, rasas
+    ours.engine.dispose()
+    rasas.engine.dispose()
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+    assert POSTGRES_ADMIN_DSN
 
 
-def turn(n: int) -> list:
-    return [UserUttered(f"message {n}"), ActionExecuted("action_answer_topic"), BotUttered(f"answer {n}"),
-            ActionExecuted("action_listen")]
+def turn(n: int, topic: str) -> list:
+    return [UserUttered(f"message {n}"), ActionExecuted("action_answer_topic"), SlotSet("topic_id", topic),
+            BotUttered(f"answer {n}"), ActionExecuted("action_listen")]
 
 
-def stored_rows(store) -> list[tuple[str, str]]:
-    with store.session_scope() as session:
-        return [(row.type_name, row.data) for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
-
-
-def test_each_event_is_written_once_across_reads_and_saves_without_a_count(store):
-    statements: list[str] = []
-    from sqlalchemy import event
-
-    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2].lower()))
-
-    async def conversation() -> None:
-        tracker = await store.get_or_create_tracker("person")
-        tracker.update(SessionStarted())
-        for event_ in turn(1):
-            tracker.update(event_)
-        await store.save(tracker)
-        for n in (2, 3):
-            tracker = await store.retrieve("person")
-            for event_ in turn(n):
+def converse(store, turns: range, first_slots: dict | None = None) -> None:
+    async def run() -> None:
+        tracker = await store.retrieve("person") or await store.create_tracker("person", append_action_listen=False)
+        if not tracker.events:
+            # (made in order: Rasa reads a session from its start's timestamp on)
+            for event_ in [ActionExecuted("action_session_start"), SessionStarted()]:
                 tracker.update(event_)
-            statements.clear()
+            for name, value in (first_slots or {}).items():
+                tracker.update(SlotSet(name, value))
+            tracker.update(ActionExecuted("action_listen"))
+        for n in turns:
+            for event_ in turn(n, f"topic.{n}"):
+                tracker.update(event_)
             await store.save(tracker)
-            assert not [s for s in statements if "count(" in s]
+            tracker = await store.retrieve("person")
+    asyncio.run(run())
 
-    asyncio.run(conversation())
-    rows = stored_rows(store)
-    texts = [r[1] for r in rows if r[0] == "user"]
-    assert len(texts) == 3 and all(f'"message {n}"' in texts[n - 1] for n in (1, 2, 3))
-    tracker = asyncio.run(store.retrieve("person"))
-    # Rows from the session start on are what a read returns (the first action_listen came before it).
-    assert [r[0] for r in rows][1:] == [e.type_name for e in tracker.events]
-    assert [e.text for e in tracker.events if isinstance(e, BotUttered)] == ["answer 1", "answer 2", "answer 3"]
+
+def stored(store) -> list[tuple[str, str]]:
+    with store.session_scope() as session:
+        return [(r.type_name, r.data) for r in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+
+
+def test_a_short_conversation_reads_exactly_as_with_rasas_store(stores):
+    ours, rasas = stores
+    converse(ours, range(1, 2), {"language": "es"})
+    mine, reference = asyncio.run(ours.retrieve("person")), asyncio.run(rasas.retrieve("person"))
+    assert [e.as_dict() for e in mine.events] == [e.as_dict() for e in reference.events]
+
+
+def test_a_long_conversation_reads_its_start_latest_slots_and_last_events(stores):
+    ours, rasas = stores
+    converse(ours, range(1, 31), {"language": "en", "country": "MX"})
+    mine, reference = asyncio.run(ours.retrieve("person")), asyncio.run(rasas.retrieve("person"))
+    assert len(reference.events) > 150 and len(mine.events) <= 12 + 4
+    assert mine.current_slot_values() == reference.current_slot_values()
+    assert {k: reference.get_slot(k) for k in ("language", "topic_id", "country")} == {
+        "language": "en", "topic_id": "topic.30", "country": "MX"}
+    assert [e.as_dict() for e in mine.events][-12:] == [e.as_dict() for e in reference.events][-12:]
+    assert isinstance(mine.events[0], SessionStarted)
+    assert mine.latest_message.text == "message 30"
+
+
+def test_every_event_is_written_once_without_a_count_query(stores):
+    ours, rasas = stores
+    converse(ours, range(1, 21))
+    statements: list[str] = []
+    event.listen(ours.engine, "before_cursor_execute", lambda *args: statements.append(args[2].lower()))
+    converse(ours, range(21, 23))
+    assert not [s for s in statements if "count(" in s]
+    texts = [e.text for e in asyncio.run(rasas.retrieve("person")).events if isinstance(e, UserUttered)]
+    assert texts == [f"message {n}" for n in range(1, 23)]  # each once, in order: nothing lost, nothing twice
+    assert len(stored(ours)) == len(asyncio.run(rasas.retrieve("person")).events) + 1  # + the first listen
+
+
+def test_nothing_before_a_restart_comes_back(stores):
+    ours, _ = stores
+    converse(ours, range(1, 20), {"country": "MX"})
+
+    async def restart() -> None:
+        tracker = await ours.retrieve("person")
+        tracker.update(Restarted())
+        await ours.save(tracker)
+    asyncio.run(restart())
+    converse(ours, range(20, 25))  # more than the window after the restart
+    tracker = asyncio.run(ours.retrieve("person"))
+    assert tracker.get_slot("country") is None
+    assert "message 19" not in [e.text for e in tracker.events if isinstance(e, UserUttered)]

@@ -119,7 +119,12 @@ def test_compose_config_is_valid_and_refuses_missing_secrets(secrets_set):
 def test_compose_file_describes_the_same_topology():
     compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "actions", "rasa", "migrate", "console"} <= set(services)
+    assert {"postgres", "redis", "actions", "rasa", "migrate", "console", "nginx"} <= set(services)
+    # nginx is the only way in; every long-running service says when it is healthy.
+    assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
+    assert {name for name, service in services.items() if "healthcheck" not in service} == {"migrate"}
+    mounted = " ".join(services["nginx"]["volumes"])
+    assert "deploy/nginx/locations.conf" in mounted and "deploy/nginx/compose.conf" in mounted
     assert services["console"]["command"] == ["python", "-m", "console"]
     assert services["rasa"]["deploy"]["replicas"] >= 2
     assert "endpoints.production.yml" in " ".join(services["rasa"]["command"])
