@@ -23,6 +23,8 @@ from bot.language import (
     text,
     words,
 )
+from bot.messaging.text_input import coordinate
+from bot.observability import metrics
 from bot.settings import get_settings
 from bot.staff import stats
 
@@ -247,6 +249,7 @@ class ActionFallback(BrujulaAction):
 
     def respond(self, turn: Turn) -> Reply:
         if not has_words(turn.text):
+            metrics.FALLBACKS.inc()
             return Reply(slots={"reply_kind": replies.KIND_FALLBACK}).say(
                 text("empty_message", turn.lang), replies.static_main_menu_buttons(turn.lang)
             )
@@ -266,6 +269,7 @@ class ActionFallback(BrujulaAction):
         second_time = (turn.tracker.get_slot("fallback_count") or 0) >= 1
         reply = replies.fallback(turn.repo, turn.lang, [g["name"] for g in guesses], second_time)
         reply.slots["fallback_count"] = 0.0 if second_time else 1.0  # wins over the reset in run()
+        metrics.FALLBACKS.inc()
         return reply
 
 
@@ -290,13 +294,6 @@ class ActionSmallTalk(BrujulaAction):
         return Reply(slots=reply.slots).say(text(key, turn.lang), buttons)
 
 
-def _float_entity(turn: Turn, name: str) -> Optional[float]:
-    try:
-        return float(understanding.entity(turn, name))
-    except (TypeError, ValueError):
-        return None
-
-
 class ActionMediaReceived(BrujulaAction):
     """Voice notes, photos, stickers, documents, contacts: a kind reply in the person's language."""
 
@@ -314,8 +311,10 @@ class ActionNearestServices(BrujulaAction):
         return "action_nearest_services"
 
     def respond(self, turn: Turn) -> Reply:
-        latitude, longitude = _float_entity(turn, "latitude"), _float_entity(turn, "longitude")
-        if latitude is not None and not (-90 <= latitude <= 90 and longitude is not None
-                                         and -180 <= longitude <= 180):
-            latitude = longitude = None
-        return replies.nearest_services(turn.repo, latitude, longitude, turn.lang)
+        latitude, longitude = understanding.entity(turn, "latitude"), understanding.entity(turn, "longitude")
+        if latitude is None and longitude is None:
+            return replies.nearest_services(turn.repo, None, None, turn.lang)  # asks for the location
+        place = coordinate(latitude, 90), coordinate(longitude, 180)
+        if place[0] is None or place[1] is None:
+            return replies.location_looks_wrong(turn.repo, turn.lang)
+        return replies.nearest_services(turn.repo, place[0], place[1], turn.lang)

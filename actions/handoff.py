@@ -36,6 +36,7 @@ from bot.handoff.cases import CaseRepository, CaseView
 from bot.handoff.models import ASKED, BOT, SENSITIVE, SYSTEM, USER
 from bot.handoff.policy import SENSITIVE_TOPICS, OfficeHours, describe, when_to_expect
 from bot.language import option_number, text, words
+from bot.observability import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def accept(turn: Turn, reason: str) -> Reply:
     channel = turn.tracker.get_latest_input_channel() or "unknown"
     case = cases(turn).open_case(turn.tracker.sender_id, channel, turn.lang, topic_id, reason, lines)
     logger.info("handoff case %s opened (%s, %s)", case.id, channel, reason)
+    metrics.HANDOFFS.labels(reason).inc()
     return Reply(slots={"reply_kind": replies.KIND_HANDOFF, "last_options": []}).say(said)
 
 

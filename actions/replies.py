@@ -238,10 +238,7 @@ def nearest_services(repo: ContentRepository, latitude: Optional[float], longitu
                      lang: str, limit: int = 3) -> Reply:
     """The service points nearest to a shared location, or how to share one."""
     reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": CAPMIR_TOPIC, "answer_version": None})
-    capmir_title = repo.titles([CAPMIR_TOPIC], lang).get(CAPMIR_TOPIC)
-    buttons = ([_button(capmir_title, CAPMIR_TOPIC)] if capmir_title else []) + [
-        _button(button_label(MAIN_MENU, lang), MAIN_MENU)
-    ]
+    buttons = _places_buttons(repo, lang)
     if latitude is None or longitude is None:
         return reply.say(text("nearest_ask_location", lang), buttons)
     points = repo.nearest_service_points(latitude, longitude, limit=limit)
@@ -262,3 +259,17 @@ def nearest_services(repo: ContentRepository, latitude: Optional[float], longitu
     sources = sorted({p.source for p in points if p.source})
     lines.append(f"{text('source', lang)}: {'; '.join(sources)}")
     return reply.say("\n".join(lines), buttons, service_points=[p.slug for p in points])
+
+
+def location_looks_wrong(repo: ContentRepository, lang: str) -> Reply:
+    """A shared location whose coordinates are no place on Earth (or unreadable): say so and how to share it."""
+    reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": CAPMIR_TOPIC, "answer_version": None})
+    return reply.say(text("nearest_location_wrong", lang), _places_buttons(repo, lang))
+
+
+def _places_buttons(repo: ContentRepository, lang: str) -> list[dict[str, str]]:
+    """The list of centres (CAPMiR) when its title is published, and the main menu."""
+    capmir_title = repo.titles([CAPMIR_TOPIC], lang).get(CAPMIR_TOPIC)
+    return ([_button(capmir_title, CAPMIR_TOPIC)] if capmir_title else []) + [
+        _button(button_label(MAIN_MENU, lang), MAIN_MENU)
+    ]

@@ -19,6 +19,7 @@ from bot.content.topics import CAPMIR_TOPIC, CRISIS_TOPIC, EMERGENCY_TOPIC, HUMA
 from bot.handoff.models import SENSITIVE
 from bot.language import text, words
 from bot.language.places import Place
+from bot.observability import metrics
 
 DANGER_TOPICS = {"emergency": EMERGENCY_TOPIC, "crisis": CRISIS_TOPIC}
 # The FAQ entry with the numbers of each country, under help.emergency and help.crisis.
@@ -96,6 +97,7 @@ def danger_reply(turn: Turn, kind: str, paused: bool = False) -> Reply:
         overview.messages[-1]["text"] += f"\n\n{text('ask_where', turn.lang)}"
     reply.extend(overview)
     reply.slots.update({"topic_id": topic_id, "reply_kind": replies.KIND_ANSWER})
+    metrics.EMERGENCIES.labels(kind).inc()
     if paused:
         for message in reply.messages:
             message.pop("buttons", None)

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # malformed recipient, another 4xx) fail at the first try.
     outbox_max_attempts: int = Field(60, ge=1, le=10_000)
     outbox_max_age_hours: float = Field(24.0, gt=0)
+    # A reply still "sending" after this long was left by a process that died: it is sent again (longer than a
+    # round of attempts takes: SEND_ATTEMPTS x the platform timeout, with backoff).
+    outbox_stale_sending_seconds: float = Field(120.0, ge=5)
     # Handoff to a person (bot/handoff): office hours in local time, and when a waiting person gets the holding
     # message ("nobody has answered yet").
     handoff_time_zone: str = "America/Guatemala"

@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import datetime as dt
 import logging
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.lock_store import LockError
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.language import SUPPORTED, detect_language, text
 from bot.messaging.delivery import Deliverer, SendFunction
-from bot.messaging.store import ChannelStore
+from bot.messaging.store import ChannelStore, Inbound
+from bot.observability.logs import configure_logging
 from bot.privacy_ops import (
     DELETE,
     NOTICE,
@@ -39,13 +43,12 @@ from bot.privacy_ops import (
     retention_run,
 )
 from bot.settings import Settings, get_settings, validate_at_start
+from bot.tooling import rasa_runtime
+from channels.metrics import message_taken, replied_after, time_replies
 
 logger = logging.getLogger(__name__)
-# Rasa's own DEBUG logs carry what people write (parsed messages, rule states, bot utterances): those loggers never
-# go below INFO in the Rasa server, whatever LOG_LEVEL says (no message text in logs).
-for _name in ("rasa.core.processor", "rasa.core.policies"):
-    logging.getLogger(_name).setLevel(max(logging.INFO, logging.getLogger(_name).getEffectiveLevel()))
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+BUSY_RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0)  # waits before asking Rasa again when the conversation's lock lapsed
 RETENTION_EVERY_SECONDS = 24 * 60 * 60
 _retention_task: Optional[asyncio.Task] = None
 
@@ -132,6 +135,10 @@ class BrujulaChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "BrujulaChannel":
         validate_at_start("rasa server")
+        # Replaces the coloured handler `rasa run` installed; keeps Rasa's processor and policies at INFO at most
+        # (their DEBUG lines carry what people write).
+        configure_logging("rasa")
+        rasa_runtime.apply()  # per-message costs removed from Rasa itself (bot/tooling/rasa_runtime.py)
         return cls()
 
 
@@ -149,6 +156,8 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         self._retry_task: Optional[asyncio.Task] = None
         self._tasks: set[asyncio.Task] = set()
         self._app: Any = None  # the Sanic app, set at server start (its ctx holds Rasa's agent)
+        self._inbound_in_flight: set[str] = set()  # messages this process is answering now
+        self._recovery_task: Optional[asyncio.Task] = None
 
     @abc.abstractmethod
     def configured(self, settings: Settings) -> bool:
@@ -166,8 +175,7 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         if self._deliverer is None:
             settings = get_settings()
             store = ChannelStore()
-            self._deliverer = Deliverer(store, self.new_sender(settings, store), self.name(), settings.send_attempts,
-                                        settings.send_backoff_seconds, settings.outbox_retry_interval_seconds)
+            self._deliverer = Deliverer.from_settings(store, self.new_sender(settings, store), self.name(), settings)
         return self._deliverer
 
     @property
@@ -179,7 +187,10 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
             self._retry_task = asyncio.ensure_future(self.deliverer().run_forever())
 
     def in_background(self, coroutine: Awaitable) -> None:
-        """Run after the platform has its answer; failures are logged, never lost silently."""
+        """Run after the platform has its answer; failures are logged, never lost silently. The message's reply
+        is handed over when this ends (channels/metrics.py)."""
+        coroutine = replied_after(coroutine)
+
         async def logged() -> None:
             try:
                 await coroutine
@@ -191,12 +202,24 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         task.add_done_callback(self._tasks.discard)
 
     async def ask_rasa(self, on_new_message: OnNewMessage, sender_id: str, text: str,
-                       metadata: Optional[dict] = None) -> list[dict]:
-        """What the assistant answers to this message (an apology if Rasa itself failed)."""
+                       metadata: Optional[dict] = None, message_id: Optional[str] = None) -> list[dict]:
+        """What the assistant answers to this message (an apology if Rasa itself failed). `message_id` (the
+        platform's) is kept on the user event, so a message taken over after a crash is not processed twice."""
+        message_taken()
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
-                                             metadata=metadata or None))
+            for wait in (*BUSY_RETRY_SECONDS, None):
+                try:
+                    await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
+                                                     metadata=metadata or None, message_id=message_id))
+                    break
+                except LockError:
+                    # Messages of this conversation queued longer than Rasa's lock lifetime: the lock lapsed before
+                    # this one's turn. Nothing was processed, so it is safe to ask again.
+                    if wait is None:
+                        raise
+                    logger.warning("%s: conversation busy; asking Rasa again in %.0f s", self.name(), wait)
+                    await asyncio.sleep(wait)
             return collector.messages
         except Exception:  # noqa: BLE001 - the person must still get an answer
             logger.exception("%s message could not be processed", self.name())
@@ -206,23 +229,92 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         """Sent when Rasa itself fails, so the person is never left without an answer."""
         return text("error_start_again", lang, menu=self.menu_word)
 
+    async def take(self, on_new_message: OnNewMessage, external_id: str, sender_id: str, text: str,
+                   metadata: Optional[dict] = None, first_contact: bool = False) -> bool:
+        """Keep the message (durably, until answered), then answer it in the background. False for a redelivery
+        (already taken). Raises SQLAlchemyError when our database is away (the caller answers inline)."""
+        if not await asyncio.to_thread(self.store.record_inbound, self.name(), external_id, sender_id, text,
+                                       metadata, first_contact):
+            return False
+        self.in_background(self.reply(on_new_message, sender_id, text, metadata, first_contact, external_id))
+        return True
+
     async def reply(self, on_new_message: OnNewMessage, sender_id: str, text: str,
-                    metadata: Optional[dict] = None, first_contact: bool = False) -> None:
+                    metadata: Optional[dict] = None, first_contact: bool = False,
+                    inbound: Optional[str] = None) -> None:
         """Hand the message to Rasa, then queue and send what it answered. Privacy commands are answered here
-        instead; a first contact's reply carries the consent line."""
-        if privacy_command(text) is not None:
-            await self.privacy_reply(sender_id, text)
-            return
-        messages = await self.ask_rasa(on_new_message, sender_id, text, metadata)
-        if first_contact and messages:
-            messages = with_consent(messages, await conversation_language(self._app, sender_id,
-                                                                          detect_language(text)))
-        parts = self.render(messages)
-        if parts:
-            await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, parts)
+        instead; a first contact's reply carries the consent line. `inbound`: the platform id of the message,
+        marked answered when its replies are queued."""
+        if inbound is not None:
+            self._inbound_in_flight.add(inbound)
+        try:
+            if privacy_command(text) is not None:
+                await self.privacy_reply(sender_id, text, inbound)
+                return
+            messages = await self.ask_rasa(on_new_message, sender_id, text, metadata, self.message_id(inbound))
+            if first_contact and messages:
+                messages = with_consent(messages, await conversation_language(self._app, sender_id,
+                                                                              detect_language(text)))
+            await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, self.render(messages), inbound)
+        finally:
+            self._inbound_in_flight.discard(inbound)
         await self.deliverer().deliver(sender_id)
 
-    async def privacy_reply(self, sender_id: str, message: str) -> None:
+    def message_id(self, inbound: Optional[str]) -> Optional[str]:
+        return f"{self.name()}:{inbound}" if inbound is not None else None
+
+    async def recover_inbound(self) -> int:
+        """Answer the messages another process acknowledged and never answered (it died): each is taken by one
+        server. If Rasa had already processed it (its user event is in the tracker), the replies it gave then are
+        queued from the tracker instead of processing it twice. Returns how many were taken."""
+        settings = get_settings()
+        taken = await asyncio.to_thread(self.store.claim_stale_inbound, self.name(),
+                                        dt.timedelta(seconds=settings.inbound_reclaim_seconds))
+        for message in taken:
+            logger.warning("%s: taking over a message left unanswered by a stopped process", self.name())
+            self.in_background(self._answer_taken_over(message))
+        return len(taken)
+
+    async def _answer_taken_over(self, message: Inbound) -> None:
+        answered = await self._answers_in_tracker(message.sender_id, self.message_id(message.external_id))
+        if answered is None:
+            await self.reply(self._on_new_message, message.sender_id, message.text, message.metadata,
+                             message.first_contact, message.external_id)
+            return
+        await asyncio.to_thread(self.store.enqueue, self.name(), message.sender_id, self.render(answered),
+                                message.external_id)
+        await self.deliverer().deliver(message.sender_id)
+
+    async def _answers_in_tracker(self, sender_id: str, message_id: Optional[str]) -> Optional[list[dict]]:
+        """The bot messages that followed this user message in the tracker, or None if it is not there."""
+        tracker = await _tracker_store(self._app).retrieve(sender_id)
+        answers: Optional[list[dict]] = None
+        for event in tracker.events if tracker is not None else ():
+            if isinstance(event, UserUttered):
+                if answers is not None:
+                    break
+                if event.message_id == message_id:
+                    answers = []
+            elif isinstance(event, BotUttered) and answers is not None:
+                answers.append({"text": event.text, **{k: v for k, v in (event.data or {}).items() if v}})
+        return answers
+
+    async def _on_new_message(self, message: UserMessage) -> None:
+        """What Rasa's channel registration hands the webhooks, for messages taken over outside a request."""
+        await self._app.ctx.agent.handle_message(message)
+
+    async def _recover_forever(self) -> None:
+        interval = get_settings().inbound_check_seconds
+        while True:
+            try:
+                await self.recover_inbound()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - e.g. the database is away: try again next time
+                logger.warning("%s: could not look for unanswered messages", self.name(), exc_info=True)
+            await asyncio.sleep(interval)
+
+    async def privacy_reply(self, sender_id: str, message: str, inbound: Optional[str] = None) -> None:
         """Answer a privacy command through the outbox. "borrar" deletes everything about the person, sends the
         confirmation, then forgets the contact and the confirmation too (even if a step failed)."""
         action, hint = privacy_command(message) or (NOTICE, None)
@@ -231,7 +323,8 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         if action != DELETE:
             body = (privacy_notice(lang) if action == NOTICE
                     else await asyncio.to_thread(person_summary, sender_id, store, lang))
-            await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, self.render([{"text": body}]))
+            await asyncio.to_thread(self.store.enqueue, self.name(), sender_id, self.render([{"text": body}]),
+                                    inbound)
             await self.deliverer().deliver(sender_id)
             return
         try:
@@ -251,8 +344,10 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
         return lang
 
     def base_blueprint(self) -> Blueprint:
-        """A blueprint with the health route and the retry loop started with the server."""
+        """A blueprint with the health route, the retry loop started with the server, and the webhook's messages
+        counted and timed (channels/metrics.py)."""
         blueprint = Blueprint(f"{self.name()}_webhook", __name__)
+        time_replies(blueprint, self.name(), replies_in_response=False)
 
         @blueprint.listener("after_server_start")
         async def start_retry_loop(app, _loop) -> None:
@@ -260,15 +355,20 @@ class OutboxChannel(BrujulaChannel, abc.ABC):
             ensure_retention_job(app)
             if self.configured(get_settings()):
                 self.ensure_retry_loop()
+                self._recovery_task = asyncio.ensure_future(self._recover_forever())
 
         @blueprint.listener("before_server_stop")
         async def stop_sending(_app, _loop) -> None:
             if self._deliverer is None:
                 return
             sending = self._deliverer.in_flight()  # before cancelling: cancelled sends forget their rows
-            for task in [self._retry_task, *self._tasks]:
+            answering = list(self._inbound_in_flight)
+            for task in [self._retry_task, self._recovery_task, *self._tasks]:
                 if task is not None:
                     task.cancel()
+            # Messages cut off mid-answer are handed to the other servers (or the next start) at once.
+            if answering:
+                await asyncio.to_thread(self._deliverer.store.release_inbound, self.name(), answering)
             # Replies cut off mid-send go back to pending, so the next start sends them at once.
             released = await asyncio.to_thread(self._deliverer.store.release, sending)
             if released:

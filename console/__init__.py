@@ -48,7 +48,7 @@ def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
     )
     app.config.update(overrides or {})
 
-    from console import audit, auth, cases, content, dashboard, inbox, recruiters, services
+    from console import audit, auth, cases, content, dashboard, inbox, observability, recruiters, services
     from console.i18n import current_language, t
     from console.permissions import enforce
 
@@ -56,8 +56,9 @@ def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
     auth.login_manager.init_app(app)
     app.before_request(enforce)
     for blueprint in (auth.bp, dashboard.bp, content.bp, services.bp, recruiters.bp, inbox.bp, cases.bp,
-                      audit.bp):
+                      audit.bp, observability.bp):
         app.register_blueprint(blueprint)
+    app.after_request(observability.count_request)
     app.jinja_env.globals.update(t=t, current_language=current_language)
     app.jinja_env.autoescape = True
 

@@ -1,15 +1,15 @@
 """`python -m console`: serve the staff console with waitress (what `make run` starts beside the bot)."""
 from __future__ import annotations
 
-import logging
 import sys
 
+from bot.observability.logs import configure_logging
 from bot.settings import SettingsError, validate_at_start
 
 
 def main() -> int:
     settings = validate_at_start("console")
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("console", settings)
     from waitress import serve
 
     from console import create_app

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
+from bot.observability.metrics import CONSOLE_LOGINS_FAILED
 from bot.staff.models import ADMIN, EDITOR, ROLES
 from bot.staff.users import StaffUserView, UserError
 from console import repos
@@ -86,6 +87,7 @@ def login():
     user = users.authenticate(username, password)
     if user is None:
         users.record_failed_login(username, _client())
+        CONSOLE_LOGINS_FAILED.inc()
         return render_template("login.html", error=t("login.failed"), username=username), 401
     session.clear()  # a new session id for the logged-in user (no fixation)
     session.permanent = True  # expires after the idle time (refreshed on every request)

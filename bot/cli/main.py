@@ -10,7 +10,7 @@
     bot answer rollback TOPIC LANG VERSION
     bot answer publish TOPIC LANG VERSION [--by NAME]   publish a saved version (audited)
     bot unanswered [--limit N]          questions the assistant could not answer
-    bot outbox [--status failed]        WhatsApp/Telegram replies pending or failed
+    bot outbox [--channel C]            WhatsApp/Telegram replies waiting, and those that failed with why
     bot telegram set-webhook | poll     (plugin from channels/telegram) webhook / long polling for development
     bot train [--force]                 train unless a model for the current data exists
     bot eval FILE.tsv [--report PATH] [--min-accuracy 0.9]
@@ -195,21 +195,6 @@ def cmd_unanswered(args) -> int:
     return 0
 
 
-def cmd_outbox(args) -> int:
-    """Replies waiting to be sent or that failed: what staff check when someone did not get an answer."""
-    from bot.messaging.store import ChannelStore
-
-    statuses = ["pending", "sending", "failed", "undelivered"] if args.status == "open" else [args.status]
-    rows = ChannelStore().messages(statuses, limit=args.limit)
-    for row in rows:
-        preview = " ".join((row.body or row.media_url or "").split())[:60]
-        print(f"#{row.id} {row.channel:<9} {row.status:<11} attempts={row.attempts} "
-              f"code={row.error_code or '-'} next={row.next_attempt_at:%Y-%m-%d %H:%M:%S} "
-              f"to={row.sender_id[:18]}… error={row.last_error or '-'} | {preview}")
-    print(f"{len(rows)} message(s)")
-    return 0
-
-
 def cmd_train(args) -> int:
     from bot.tooling.model_cache import train
 
@@ -262,6 +247,16 @@ def cmd_serve(args) -> int:
     from bot.tooling.serve import serve
 
     return serve(rasa_port=args.port, action_port=args.action_port, console_port=args.console_port)
+
+
+def cmd_cluster(args) -> int:
+    from bot.tooling.cluster import ClusterConfig, run_until_interrupted
+
+    config = ClusterConfig(workdir=PROJECT_ROOT / "var" / "cluster", port=args.port, rasa_servers=args.rasa_servers,
+                           sanic_workers=args.sanic_workers)
+    if args.action_workers:
+        config.action_workers = args.action_workers
+    return run_until_interrupted(config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -318,14 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--limit", type=int, default=50)
     unanswered.set_defaults(func=cmd_unanswered)
 
-    outbox = sub.add_parser("outbox", help="replies pending or failed on WhatsApp / Telegram")
-    outbox.add_argument("--status", default="open",
-                        choices=["open", "pending", "sending", "sent", "delivered", "read", "failed", "undelivered"])
-    outbox.add_argument("--limit", type=int, default=100)
-    outbox.set_defaults(func=cmd_outbox)
+    from bot.cli import outbox, retention, users
 
-    from bot.cli import retention, users
-
+    outbox.register(sub)
     users.register(sub)
     retention.register(sub)
 
@@ -350,6 +340,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--action-port", type=int, default=5055)
     serve.add_argument("--console-port", type=int, help="default CONSOLE_PORT (5100)")
     serve.set_defaults(func=cmd_serve)
+
+    cluster = sub.add_parser("cluster", help="the production topology as local processes: nginx, Rasa servers on "
+                                            "PostgreSQL and Redis, the action server, the console")
+    cluster.add_argument("--port", type=int, default=8080, help="nginx's port")
+    cluster.add_argument("--rasa-servers", type=int, default=2)
+    cluster.add_argument("--sanic-workers", type=int, default=1, help="workers per Rasa server (SANIC_WORKERS)")
+    cluster.add_argument("--action-workers", type=int, help="action server workers (default: the CPU count)")
+    # Production mode with its own generated secrets (var/cluster/secrets.env), whatever BRUJULA_ENV says.
+    cluster.set_defaults(func=cmd_cluster, needs_settings=False)
     return parser
 
 

@@ -127,6 +127,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "To find the nearest place, share your location: tap the clip (📎) and choose Location. "
         "Or choose an option:",
     },
+    "nearest_location_wrong": {
+        "es": "Esa ubicación no parece correcta. Compártala de nuevo: toque el clip (📎) y elija Ubicación. "
+        "O elija una opción:",
+        "en": "That location looks wrong. Please share it again: tap the clip (📎) and choose Location. "
+        "Or choose an option:",
+    },
     "nearest_none": {
         "es": "No tengo lugares de ayuda registrados cerca. Puede ver la lista de centros:",
         "en": "I have no places that help registered nearby. You can see the list of centres:",

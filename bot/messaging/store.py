@@ -11,15 +11,17 @@ the outbox of replies. One short-lived session per call, plain dataclasses out, 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_scope, utcnow
-from bot.messaging.models import ChannelContact, InboundMessage, OutboxMessage, OutboxStatus
+from bot.messaging.models import ChannelContact, InboundMessage, InboundState, OutboxMessage, OutboxStatus
 
+logger = logging.getLogger(__name__)
 PENDING, SENDING, SENT, FAILED = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value,
                                   OutboxStatus.SENT.value, OutboxStatus.FAILED.value)
 OPEN_STATUSES = (PENDING, SENDING)
@@ -36,6 +38,24 @@ class Contact:
     channel: str
     address: str
     last_inbound_at: Optional[dt.datetime]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message acknowledged to the platform and not yet answered."""
+
+    channel: str
+    external_id: str
+    sender_id: str
+    text: str
+    metadata: dict
+    first_contact: bool
+
+
+def _complete_inbound(s: Any, channel: str, external_id: str) -> None:
+    s.execute(update(InboundMessage)
+              .where(InboundMessage.channel == channel, InboundMessage.external_id == external_id[:80])
+              .values(state=InboundState.DONE.value, sender_id=None, body=None, meta=None))
 
 
 @dataclass(frozen=True)
@@ -70,14 +90,68 @@ class ChannelStore:
         return session_scope(self.database_url)
 
     # --- inbound ------------------------------------------------------------------------------------
-    def record_inbound(self, channel: str, external_id: str) -> bool:
-        """True the first time a platform message id is seen, False for a redelivery."""
+    def record_inbound(self, channel: str, external_id: str, sender_id: Optional[str] = None,
+                       text: Optional[str] = None, metadata: Optional[dict] = None,
+                       first_contact: bool = False) -> bool:
+        """True the first time a platform message id is seen, False for a redelivery. With `text`, the message
+        is kept (pending) until its replies are queued (`enqueue(..., inbound=external_id)`), so that it is
+        answered even if this process dies first."""
+        pending = text is not None
         try:
             with self._session() as s:
-                s.add(InboundMessage(channel=channel, external_id=external_id[:80]))
+                s.add(InboundMessage(
+                    channel=channel, external_id=external_id[:80],
+                    state=InboundState.PENDING.value if pending else InboundState.DONE.value,
+                    sender_id=sender_id if pending else None, body=text, meta=metadata or None,
+                    first_contact=first_contact, claimed_at=utcnow() if pending else None,
+                    attempts=1 if pending else 0))
             return True
         except IntegrityError:
             return False
+
+    def inbound_done(self, channel: str, external_id: str) -> None:
+        """The message needs no reply (or got one some other way): forget its text."""
+        with self._session() as s:
+            _complete_inbound(s, channel, external_id)
+
+    def release_inbound(self, channel: str, external_ids: Sequence[str]) -> None:
+        """Messages a stopping process was answering: the next look for stale messages takes them at once."""
+        with self._session() as s:
+            s.execute(update(InboundMessage)
+                      .where(InboundMessage.channel == channel, InboundMessage.external_id.in_(list(external_ids)),
+                             InboundMessage.state == InboundState.PENDING.value)
+                      .values(claimed_at=dt.datetime(1970, 1, 1)))
+
+    def claim_stale_inbound(self, channel: str, older_than: dt.timedelta, max_attempts: int = 3,
+                            limit: int = 20) -> list[Inbound]:
+        """Pending messages whose taker has not finished within `older_than` (it died, or its server did): each
+        is claimed by exactly one caller. After `max_attempts` takes a message is given up (it may be what
+        kills the servers) and kept as done, with a warning for the operators."""
+        now = utcnow()
+        taken: list[Inbound] = []
+        with self._session() as s:
+            rows = s.scalars(
+                select(InboundMessage)
+                .where(InboundMessage.channel == channel, InboundMessage.state == InboundState.PENDING.value,
+                       InboundMessage.claimed_at < now - older_than)
+                .order_by(InboundMessage.received_at).limit(limit)
+            ).all()
+            for row in rows:
+                if row.attempts >= max_attempts:
+                    logger.warning("%s message taken %d times without an answer; given up", channel, row.attempts)
+                    _complete_inbound(s, channel, row.external_id)
+                    continue
+                claimed = s.execute(
+                    update(InboundMessage)
+                    .where(InboundMessage.channel == channel, InboundMessage.external_id == row.external_id,
+                           InboundMessage.state == InboundState.PENDING.value,
+                           InboundMessage.claimed_at == row.claimed_at)
+                    .values(claimed_at=now, attempts=InboundMessage.attempts + 1)
+                ).rowcount
+                if claimed:
+                    taken.append(Inbound(row.channel, row.external_id, row.sender_id or "", row.body or "",
+                                         dict(row.meta or {}), bool(row.first_contact)))
+        return taken
 
     def prune(self, inbound_older_than: dt.timedelta = dt.timedelta(days=7),
               sent_older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
@@ -116,16 +190,23 @@ class ChannelStore:
             return Contact(c.sender_id, c.channel, c.address, c.last_inbound_at)
 
     def forget(self, sender_id: str) -> int:
-        """Delete everything kept to reach this person (contact and unsent or sent replies)."""
+        """Delete everything kept to reach this person (contact, unsent or sent replies, messages not yet
+        answered)."""
         with self._session() as s:
             removed = s.execute(delete(OutboxMessage).where(OutboxMessage.sender_id == sender_id)).rowcount or 0
+            removed += s.execute(delete(InboundMessage).where(InboundMessage.sender_id == sender_id)).rowcount or 0
             removed += s.execute(delete(ChannelContact).where(ChannelContact.sender_id == sender_id)).rowcount or 0
             return removed
 
     # --- outbox -------------------------------------------------------------------------------------
-    def enqueue(self, channel: str, sender_id: str, parts: Iterable[dict[str, Any]]) -> list[int]:
-        """Queue replies in order. Each part: body, and optionally media_url, buttons, template."""
+    def enqueue(self, channel: str, sender_id: str, parts: Iterable[dict[str, Any]],
+                inbound: Optional[str] = None) -> list[int]:
+        """Queue replies in order. Each part: body, and optionally media_url, buttons, template. `inbound`: the
+        platform id of the message these answer, marked answered in the same transaction (so a message is
+        either answered and queued, or still pending: never lost, never answered twice)."""
         with self._session() as s:
+            if inbound is not None:
+                _complete_inbound(s, channel, inbound)
             rows = [
                 OutboxMessage(channel=channel, sender_id=sender_id, body=p.get("body") or "",
                               media_url=p.get("media_url"), buttons=list(p.get("buttons") or []),
@@ -158,20 +239,25 @@ class ChannelStore:
             s.refresh(row)
             return _outgoing(row)
 
-    def mark_sent(self, message_id: int, provider_id: Optional[str]) -> None:
-        with self._session() as s:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-                status=SENT, provider_id=provider_id, last_error=None, updated_at=utcnow()))
+    # `attempts`, when given, is how many times the reply has been tried in all (claim_next counts one per round;
+    # the sender knows how many tries the round made).
+    def mark_sent(self, message_id: int, provider_id: Optional[str], attempts: Optional[int] = None) -> None:
+        self._settle(message_id, attempts, status=SENT, provider_id=provider_id, last_error=None)
 
-    def mark_retry(self, message_id: int, error: str, retry_at: dt.datetime) -> None:
-        with self._session() as s:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-                status=PENDING, last_error=error[:500], next_attempt_at=retry_at, updated_at=utcnow()))
+    def mark_retry(self, message_id: int, error: str, retry_at: dt.datetime, attempts: Optional[int] = None) -> None:
+        self._settle(message_id, attempts, status=PENDING, last_error=error[:500], next_attempt_at=retry_at)
 
-    def mark_failed(self, message_id: int, error: str, error_code: Optional[str] = None) -> None:
+    def mark_failed(self, message_id: int, error: str, error_code: Optional[str] = None,
+                    attempts: Optional[int] = None) -> None:
+        self._settle(message_id, attempts, status=FAILED, last_error=error[:500],
+                     error_code=error_code[:20] if error_code else None)
+
+    def _settle(self, message_id: int, attempts: Optional[int], **values: Any) -> None:
+        if attempts is not None:
+            values["attempts"] = attempts
         with self._session() as s:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-                status=FAILED, last_error=error[:500], error_code=error_code, updated_at=utcnow()))
+            s.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(updated_at=utcnow(),
+                                                                                           **values))
 
     def update_status(self, provider_id: str, status: str, error_code: Optional[str] = None) -> bool:
         """Apply a delivery report (sent, delivered, read, failed...). False if the message is unknown."""
@@ -198,14 +284,16 @@ class ChannelStore:
             rows = s.execute(query.group_by(OutboxMessage.sender_id).limit(limit)).all()
             return [r[0] for r in rows]
 
-    def release_stale(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-        """Replies left "sending" by a process that stopped go back to pending (recovery after restart)."""
+    def release_stale(self, older_than: dt.timedelta = dt.timedelta(minutes=2),
+                      except_ids: Sequence[int] = ()) -> int:
+        """Replies left "sending" longer than any send takes, by a process that died, go back to pending (but
+        `except_ids`, the caller's own sends in progress)."""
         with self._session() as s:
-            return s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == SENDING, OutboxMessage.updated_at < utcnow() - older_than)
-                .values(status=PENDING, next_attempt_at=utcnow())
-            ).rowcount or 0
+            query = update(OutboxMessage).where(OutboxMessage.status == SENDING,
+                                                OutboxMessage.updated_at < utcnow() - older_than)
+            if except_ids:
+                query = query.where(OutboxMessage.id.not_in(list(except_ids)))
+            return s.execute(query.values(status=PENDING, next_attempt_at=utcnow())).rowcount or 0
 
     def release(self, message_ids: Sequence[int]) -> int:
         """Put replies this process was sending back to pending (graceful shutdown)."""
@@ -219,9 +307,23 @@ class ChannelStore:
             ).rowcount or 0
 
     def messages(self, statuses: Sequence[str] = (PENDING, SENDING, FAILED, OutboxStatus.UNDELIVERED.value),
-                 limit: int = 100, sender_id: Optional[str] = None) -> list[Outgoing]:
+                 limit: int = 100, sender_id: Optional[str] = None, newest_first: bool = False,
+                 channel: Optional[str] = None) -> list[Outgoing]:
         with self._session() as s:
             query = select(OutboxMessage).where(OutboxMessage.status.in_(list(statuses)))
             if sender_id:
                 query = query.where(OutboxMessage.sender_id == sender_id)
-            return [_outgoing(r) for r in s.scalars(query.order_by(OutboxMessage.id).limit(limit))]
+            if channel:
+                query = query.where(OutboxMessage.channel == channel)
+            order = OutboxMessage.id.desc() if newest_first else OutboxMessage.id
+            return [_outgoing(r) for r in s.scalars(query.order_by(order).limit(limit))]
+
+    def counts(self, statuses: Sequence[str]) -> dict[tuple[str, str], int]:
+        """How many replies are in each of these statuses, by (channel, status)."""
+        with self._session() as s:
+            rows = s.execute(
+                select(OutboxMessage.channel, OutboxMessage.status, func.count())
+                .where(OutboxMessage.status.in_(list(statuses)))
+                .group_by(OutboxMessage.channel, OutboxMessage.status)
+            ).all()
+            return {(channel, status): count for channel, status, count in rows}

@@ -44,8 +44,9 @@ def _env(env: Optional[dict]) -> dict:
 
 
 def start_action_server(port: int, env: Optional[dict] = None, log=None) -> subprocess.Popen:
+    """rasa_sdk's action server with /ready and /metrics (actions/server.py)."""
     return subprocess.Popen(
-        [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [str(BIN / "python"), "-m", "actions.server", "--port", str(port)],
         cwd=PROJECT_ROOT, env=_env(env), stdout=log, stderr=subprocess.STDOUT if log else None,
         start_new_session=True,
     )

@@ -36,7 +36,7 @@ def _forward(local_url: str, secret: str, update: dict) -> int:
 
 async def poll(settings: Settings, local_url: str, rounds: int = 0) -> int:
     """Long-poll Telegram and forward updates; `rounds=0` runs until interrupted."""
-    bot = new_bot(settings, read_timeout=40)
+    bot = new_bot(settings)
     offset = None
     done = 0
     async with bot:

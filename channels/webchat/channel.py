@@ -10,6 +10,10 @@
 The caller is authenticated: `token` is an HMAC of `sender` with WEBCHAT_SECRET, issued only by /session,
 so nobody can post into another person's conversation, or read its messages, without its token. The page polls
 /updates every few seconds while it is open; a message it has fetched is marked sent in the outbox.
+
+Bodies are checked before any other use: a body over 2 MiB gets 413; one that is not a JSON object, a sender or
+token that is not a string, or a message that is not text (a whole number is taken as its digits), 400; a sender
+or token that is missing, not of the form /session issues or not matching, 403. Each with a short reason.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, Text
@@ -31,11 +36,16 @@ from bot.messaging.store import ChannelStore
 from bot.messaging.text_input import clean_text
 from bot.settings import get_settings
 from channels.base import BrujulaChannel, privacy_answer, reply_language
+from channels.metrics import time_replies
 
 logger = logging.getLogger(__name__)
 PAGE = Path(__file__).parent / "static" / "chat.html"
 CHANNEL = "webchat"
 UPDATES_LIMIT = 20  # messages handed over per poll; the next poll takes the rest
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a message is cut to 1,000 characters anyway; this bounds the parsing
+# What /session issues ("web-" and 24 hex digits) and sign() returns; older or hand-made senders keep to ASCII.
+_SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TOKEN = re.compile(r"[0-9a-f]{64}")
 
 
 def sign(sender: str, secret: Optional[str] = None) -> str:
@@ -44,9 +54,26 @@ def sign(sender: str, secret: Optional[str] = None) -> str:
 
 
 def valid_token(sender: Any, token: Any, secret: Optional[str] = None) -> bool:
-    if not isinstance(sender, str) or not isinstance(token, str) or not sender or len(sender) > 64:
+    """Whether `token` is the signature of `sender`. Both are checked for type and form first: signing and the
+    constant-time comparison only ever see ASCII."""
+    if not isinstance(sender, str) or not isinstance(token, str):
+        return False
+    if not _SENDER.fullmatch(sender) or not _TOKEN.fullmatch(token):
         return False
     return hmac.compare_digest(sign(sender, secret), token)
+
+
+def message_text(message: Any) -> Optional[str]:
+    """The message as text: a string, a whole number's digits, "" when absent; None for any other type."""
+    if message is None or isinstance(message, str):
+        return clean_text(message)
+    if isinstance(message, int) and not isinstance(message, bool):
+        return clean_text(str(message))
+    return None
+
+
+def bad_request(reason: str, status: int = 400) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
 
 
 def take_updates(store: ChannelStore, sender: str, limit: int = UPDATES_LIMIT) -> list[dict]:
@@ -74,6 +101,7 @@ class WebChatInput(BrujulaChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat_webhook", __name__)
+        time_replies(webchat, CHANNEL, replies_in_response=True)  # every answer to /webhook is the reply
 
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -92,22 +120,28 @@ class WebChatInput(BrujulaChannel):
         async def updates(request: Request) -> HTTPResponse:
             sender = request.headers.get("X-Webchat-Sender")
             if not valid_token(sender, request.headers.get("X-Webchat-Token")):
-                return response.json({"error": "invalid sender token"}, status=403)
+                return bad_request("invalid sender token", 403)
             messages = await asyncio.to_thread(take_updates, ChannelStore(), sender)
             return response.json(messages, headers={"Cache-Control": "no-store"})
 
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return bad_request("body too large", 413)
             try:
                 body = request.json
-            except Exception:  # noqa: BLE001 - malformed JSON is the caller's error
-                return response.json({"error": "body must be JSON"}, status=400)
+            except Exception:  # noqa: BLE001 - malformed JSON or UTF-8 is the caller's error
+                return bad_request("body must be JSON")
             if not isinstance(body, dict):
-                return response.json({"error": "body must be a JSON object"}, status=400)
+                return bad_request("body must be a JSON object")
             sender, token = body.get("sender"), body.get("token")
+            if not all(value is None or isinstance(value, str) for value in (sender, token)):
+                return bad_request("sender and token must be strings")
+            text = message_text(body.get("message"))
+            if text is None:
+                return bad_request("message must be text")
             if not valid_token(sender, token):
-                return response.json({"error": "invalid sender token"}, status=403)
-            text = clean_text(body.get("message"))
+                return bad_request("invalid sender token", 403)
             # "borrar mis datos", "mis datos", "privacidad": answered here, before Rasa (channels/base.py).
             answer = await privacy_answer(request.app, sender, text)
             if answer is not None:

@@ -14,6 +14,11 @@ Privacy words, matched exactly (WhatsApp has no commands): BORRAR / "borrar mis 
 delete everything about the person (bot.privacy_ops.delete_person) and confirm with a message sent directly,
 outside the outbox, so nothing is kept; "privacidad" and "mis datos" are answered by OutboxChannel.reply. A
 person's first message gets the one-line consent notice with its reply.
+
+Form fields are checked before any other use. A message needs a Twilio MessageSid and a `whatsapp:+` number in
+E.164 form (else 400 with the reason); a status callback needs a MessageSid, a status word and a numeric ErrorCode
+if any. A location whose coordinates cannot be read is still a location (the person is told it looks wrong); an
+unreadable NumMedia is ignored with a log line and the message is read as text.
 """
 from __future__ import annotations
 
@@ -21,11 +26,11 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import math
+import re
 from typing import Any, Optional, Text
 from urllib.parse import parse_qs
 
-from aiohttp import ClientSession
+from aiohttp import ClientError, ClientSession, TCPConnector
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -41,7 +46,7 @@ from bot.language import text as interface_text
 from bot.messaging.delivery import SendError, SendFunction
 from bot.messaging.formatting import split_text, with_options
 from bot.messaging.store import ChannelStore, Outgoing
-from bot.messaging.text_input import clean_text
+from bot.messaging.text_input import clean_text, location_payload
 from bot.privacy import pseudonym
 from bot.privacy_ops import DELETE, privacy_command
 from bot.settings import Settings, get_settings
@@ -54,6 +59,13 @@ logging.getLogger("twilio").setLevel(logging.WARNING)
 CHANNEL = "whatsapp"
 BODY_LIMIT = 1600
 SESSION_WINDOW = dt.timedelta(hours=24)
+# A message id: Twilio's are "SM" and 32 hex digits; any short ASCII id fits the table of seen ids (bench/run.py
+# makes its own). A WhatsApp number in E.164 form.
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+_ADDRESS = re.compile(r"whatsapp:\+[1-9][0-9]{6,14}")
+_MEDIA_COUNT = re.compile(r"[0-9]{1,2}")
+_STATUS = re.compile(r"[A-Za-z_]{1,20}")
+_ERROR_CODE = re.compile(r"[0-9]{1,10}")
 
 
 def media_kind(content_type: str) -> str:
@@ -72,27 +84,43 @@ def media_kind(content_type: str) -> str:
     return "document"
 
 
-def _coordinate(value: Any, limit: float) -> Optional[float]:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and -limit <= number <= limit else None
+def media_count(form: dict[str, str]) -> int:
+    """NumMedia as a count; 0 (with a log line) when it is not one."""
+    value = form.get("NumMedia") or "0"
+    if not _MEDIA_COUNT.fullmatch(value):
+        logger.warning("ignored a NumMedia that is not a count")
+        return 0
+    return int(value)
 
 
 def inbound_text(form: dict[str, str]) -> str:
     """What to hand Rasa for this message: a payload for media and locations, else the text as typed."""
-    try:
-        media_count = int(form.get("NumMedia") or 0)
-    except ValueError:
-        media_count = 0
-    if media_count > 0:
+    if media_count(form) > 0:
         kind = media_kind(form.get("MediaContentType0", ""))
         return "/media_received" + json.dumps({"media_kind": kind})
-    latitude, longitude = _coordinate(form.get("Latitude"), 90), _coordinate(form.get("Longitude"), 180)
-    if latitude is not None and longitude is not None:
-        return "/shared_location" + json.dumps({"latitude": latitude, "longitude": longitude})
+    if form.get("Latitude") or form.get("Longitude"):
+        return location_payload(form.get("Latitude"), form.get("Longitude"))
     return clean_text(form.get("Body"))
+
+
+def message_problem(form: dict[str, str]) -> Optional[str]:
+    """Why a message form cannot be processed (the reason for a 400), or None."""
+    if not _SID.fullmatch(form.get("MessageSid") or form.get("SmsMessageSid") or ""):
+        return "a MessageSid is required"
+    if not _ADDRESS.fullmatch(form.get("From") or ""):
+        return "a whatsapp:+ sender number is required"
+    return None
+
+
+def status_problem(form: dict[str, str]) -> Optional[str]:
+    """Why a status callback cannot be recorded (the reason for a 400), or None."""
+    if not _SID.fullmatch(form.get("MessageSid") or ""):
+        return "a MessageSid is required"
+    if not _STATUS.fullmatch(form.get("MessageStatus") or ""):
+        return "a MessageStatus is required"
+    if form.get("ErrorCode") and not _ERROR_CODE.fullmatch(form["ErrorCode"]):
+        return "ErrorCode must be a number"
+    return None
 
 
 def outgoing_parts(messages: list[dict]) -> list[dict]:
@@ -111,16 +139,18 @@ def outgoing_parts(messages: list[dict]) -> list[dict]:
 
 
 class RedirectingAsyncHttpClient(AsyncTwilioHttpClient):
-    """Twilio's async HTTP client, optionally sending to another base URL (a local fake API in tests)."""
+    """Twilio's async HTTP client with at most `connections` requests at a time (the others wait for a connection,
+    within the send's timeout), optionally sending to another base URL (a local fake API in tests)."""
 
-    def __init__(self, base_url: str = "", timeout: Optional[float] = None):
+    def __init__(self, base_url: str = "", timeout: Optional[float] = None, connections: int = 8):
         # The pooled session is opened on first use, inside the running event loop it belongs to.
         super().__init__(pool_connections=False, timeout=timeout)
         self.base_url = base_url.rstrip("/")
+        self.connections = connections
 
     async def request(self, method, url, *args, **kwargs):
         if self.session is None:
-            self.session = ClientSession()
+            self.session = ClientSession(connector=TCPConnector(limit=self.connections))
         if self.base_url and url.startswith("https://"):
             url = f"{self.base_url}/{url.split('/', 3)[3]}"
         return await super().request(method, url, *args, **kwargs)
@@ -132,7 +162,8 @@ class TwilioSender:
     def __init__(self, settings: Settings, store: ChannelStore):
         self.settings = settings
         self.store = store
-        http_client = RedirectingAsyncHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds)
+        http_client = RedirectingAsyncHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds,
+                                                 settings.twilio_connection_pool_size)
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
 
     def _request(self, row: Outgoing, address: str, last_inbound_at: Optional[dt.datetime]) -> dict:
@@ -161,9 +192,13 @@ class TwilioSender:
         await asyncio.wait_for(self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds)
 
     async def send(self, row: Outgoing) -> Optional[str]:
+        """Send one row. Retried: 429, 5xx, timeouts and network errors. Failed at once: an address that is not a
+        WhatsApp number, and Twilio's other answers (4xx: a number it refuses, a bad request...)."""
         contact = await asyncio.to_thread(self.store.contact, row.sender_id)
         if contact is None:
             raise SendError("the person's contact was deleted", retryable=False, code="no-contact")
+        if not _ADDRESS.fullmatch(contact.address):
+            raise SendError("the contact's address is not a whatsapp:+ number", retryable=False, code="bad-address")
         request = self._request(row, contact.address, contact.last_inbound_at)
         try:
             message = await asyncio.wait_for(
@@ -175,7 +210,7 @@ class TwilioSender:
                             str(error.code or error.status)) from None
         except asyncio.TimeoutError:
             raise SendError("Twilio did not answer in time", retryable=True) from None
-        except OSError as error:
+        except (OSError, ClientError) as error:  # aiohttp's ServerDisconnectedError is no OSError
             raise SendError(f"network error: {type(error).__name__}", retryable=True) from None
         return message.sid
 
@@ -240,27 +275,27 @@ class WhatsAppInput(OutboxChannel):
             if not signature_valid(settings, request, form):
                 return response.json({"error": "invalid signature"}, status=403)
             self.ensure_retry_loop()
-            message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-            address = form.get("From") or ""
-            if not message_sid or not address.startswith("whatsapp:+") or len(address) > 40:
-                return response.json({"error": "MessageSid and a whatsapp:+ sender are required"}, status=400)
+            problem = message_problem(form)
+            if problem:
+                return response.json({"error": problem}, status=400)
+            message_sid, address = form.get("MessageSid") or form["SmsMessageSid"], form["From"]
             sender_id = pseudonym(settings.pseudonym_secret, CHANNEL, address)
             try:
-                if not await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
-                    return twiml_response([])  # already processed
                 body = clean_text(form.get("Body"))
                 if (privacy_command(body) or ("",))[0] == DELETE:
-                    self.in_background(self._forget(request, sender_id, address, body))
+                    if await asyncio.to_thread(self.store.record_inbound, CHANNEL, message_sid):
+                        self.in_background(self._forget(request, sender_id, address, body))
                     return twiml_response([])
                 first_contact = await asyncio.to_thread(self.store.contact, sender_id) is None
                 await asyncio.to_thread(self.store.touch_contact, sender_id, CHANNEL, address)
+                # Kept until answered, then answered in the background; a redelivery is taken once.
+                await self.take(on_new_message, message_sid, sender_id, inbound_text(form),
+                                first_contact=first_contact)
             except SQLAlchemyError:
                 # Our database is away: no outbox, so answer inside the webhook response (Twilio sends it).
                 logger.warning("database unavailable; answering WhatsApp inline with TwiML")
                 messages = await self.ask_rasa(on_new_message, sender_id, inbound_text(form))
                 return twiml_response(outgoing_parts(messages))
-            text = inbound_text(form)
-            self.in_background(self.reply(on_new_message, sender_id, text, first_contact=first_contact))
             return twiml_response([])
 
         @whatsapp.route("/status", methods=["POST"])
@@ -269,9 +304,10 @@ class WhatsAppInput(OutboxChannel):
             form = form_dict(request)
             if not _configured(settings) or not signature_valid(settings, request, form):
                 return response.json({"error": "invalid signature"}, status=403)
-            message_sid, state = form.get("MessageSid") or "", form.get("MessageStatus") or ""
-            if not message_sid or not state:
-                return response.json({"error": "MessageSid and MessageStatus are required"}, status=400)
+            problem = status_problem(form)
+            if problem:
+                return response.json({"error": problem}, status=400)
+            message_sid, state = form["MessageSid"], form["MessageStatus"]
             error_code = form.get("ErrorCode") or None
             known = await asyncio.to_thread(self.store.update_status, message_sid, state, error_code)
             if state.lower() in ("failed", "undelivered"):

@@ -20,6 +20,7 @@ from actions.actions import (
     ActionFallback,
     ActionGreet,
     ActionMore,
+    ActionNearestServices,
     ActionSelectOption,
     ActionShowMenu,
     ActionSmallTalk,
@@ -458,3 +459,35 @@ def test_a_message_saying_where_the_person_is_gets_places_nearby_and_the_numbers
     guatemala = FaqRepository(content.database_url).get("help.emergency/guatemala", "es")
     assert messages[1]["text"].startswith(f"{guatemala.question}\n\n{guatemala.answer}")
     assert slots_of(events)["country"] == "GT" and content.unanswered() == []
+
+
+def location(latitude: Any = None, longitude: Any = None) -> list[dict]:
+    """The entities of a shared location as Rasa reads them from "/shared_location{...}" (absent when None)."""
+    return [{"entity": name, "value": value} for name, value in (("latitude", latitude), ("longitude", longitude))
+            if value is not None]
+
+
+def test_a_shared_location_gets_the_nearest_service_points(run, content):
+    messages, _ = run(ActionNearestServices(), make_tracker("/shared_location", "shared_location",
+                                                            entities=location(15.33, -91.48)))
+    nearest = content.nearest_service_points(15.33, -91.48)
+    assert messages[0]["text"].startswith(f"{text('nearest_intro', 'es')}\n1) {nearest[0].name}")
+
+
+def test_without_a_location_the_person_is_told_how_to_share_one(run):
+    messages, _ = run(ActionNearestServices(), make_tracker("/shared_location", "shared_location"))
+    assert messages[0]["text"] == text("nearest_ask_location", "es")
+
+
+@pytest.mark.parametrize("latitude, longitude", [
+    (10**400, -91.48),  # too large for a float: was an OverflowError and an apology
+    ("1" + "0" * 400, "5"), (1e999, 5), (float("nan"), 5), (90.5, -91.48), (15.33, 180.5), ("invalid", -91.48),
+    (15.33, "invalid"), ({"a": 1}, [5]), (True, 5), (15.33, None), (None, -91.48),
+], ids=lambda value: repr(value)[:12])
+def test_a_location_that_is_no_place_on_earth_is_said_to_look_wrong(run, latitude, longitude):
+    messages, events = run(ActionNearestServices(), make_tracker("/shared_location", "shared_location",
+                                                                 slots={"language": "en"},
+                                                                 entities=location(latitude, longitude)))
+    assert messages[0]["text"] == text("nearest_location_wrong", "en")
+    assert "Main menu" in [b["title"] for b in messages[0]["buttons"]]
+    assert slots_of(events)["reply_kind"] == "answer"

@@ -77,8 +77,8 @@ def test_when_the_action_server_is_down_the_person_gets_the_apology(runtime, lan
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import BotUttered, SlotSet
     from rasa.shared.core.slots import TextSlot
-    from rasa.utils.endpoints import EndpointConfig
     from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
 
     from bot.tooling.processes import free_port
 

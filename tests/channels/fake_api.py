@@ -19,16 +19,25 @@ def json_reply(handler: BaseHTTPRequestHandler, status: int, body: dict) -> None
 
 
 class FakeApi:
-    """Subclasses give `handle(handler, method)` and `sent_to(recipient)`."""
+    """Subclasses give `handle(handler, method)` and `sent_to(recipient)`; `handle` must read the whole request
+    body before answering (a kept-alive connection carries the next request right after it).
+
+    By default the fake closes the connection after every answer, as Python's http.server does (HTTP/1.0);
+    `keep_alive = True` keeps connections open for the next request (HTTP/1.1), as the real APIs do."""
 
     def __init__(self) -> None:
         self.plan: list[str] = []  # next answers to sends: "429", "500", "400", "timeout"; then success
         self.fail_always: str | None = None
         self.timeout_seconds = 3.0
+        self.keep_alive = False
         self._lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            @property
+            def protocol_version(self) -> str:  # read by http.server for every request
+                return "HTTP/1.1" if fake.keep_alive else "HTTP/1.0"
+
             def log_message(self, *args):  # keep test output clean
                 pass
 
@@ -72,6 +81,7 @@ class FakeApi:
         with self._lock:
             self.plan.clear()
             self.fail_always = None
+        self.keep_alive = False
 
     def close(self) -> None:
         self.server.shutdown()

@@ -1,4 +1,4 @@
-"""A local stand-in for the Telegram Bot API that records calls and can answer 429 (retry_after), 500 or
+"""A local stand-in for the Telegram Bot API that records calls and can answer 400, 429 (retry_after), 500 or
 time out. PTB's own `Bot` is pointed at it with `base_url`."""
 from __future__ import annotations
 
@@ -16,23 +16,29 @@ class FakeTelegram(FakeApi):
         self.token = token
         self.calls: list[tuple[str, dict]] = []
         self.pending_updates: list[dict] = []  # returned once by getUpdates
+        self.attempts = 0  # sendMessage / sendPhoto requests, answered or refused
         self._message_id = 0
         super().__init__()
         self.base_url = f"{self.address}/bot"
 
     def handle(self, handler) -> None:
+        params = self._params(handler)
         prefix = f"/bot{self.token}/"
         if not handler.path.startswith(prefix):
             return json_reply(handler, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         method = handler.path[len(prefix):].split("?")[0]
-        params = self._params(handler)
         if method in SEND_METHODS:
+            with self._lock:
+                self.attempts += 1
             behaviour = self.next_behaviour()
             if behaviour == "timeout":
                 return json_reply(handler, 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
             if behaviour == "429":
                 return json_reply(handler, 429, {"ok": False, "error_code": 429, "parameters": {"retry_after": 1},
                                                  "description": "Too Many Requests: retry after 1"})
+            if behaviour == "400":
+                return json_reply(handler, 400, {"ok": False, "error_code": 400,
+                                                 "description": "Bad Request: chat not found"})
             if behaviour == "500":
                 return json_reply(handler, 500, {"ok": False, "error_code": 500, "description": "Internal error"})
         with self._lock:

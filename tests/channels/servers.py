@@ -21,6 +21,7 @@ class Servers:
     tracker_db: Path
     database_url: str
     processes: dict = field(default_factory=dict)
+    action_base: str = ""  # the action server, e.g. for its /metrics
 
     def start_rasa(self, health_path: str) -> None:
         port = int(self.base.rsplit(":", 1)[1])
@@ -54,7 +55,8 @@ def start_servers(tmp: Path, content_template: Path | None, extra_env: dict, hea
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
                          f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
     logs = [tmp / "actions.log", tmp / "rasa.log"]
-    servers = Servers(f"http://127.0.0.1:{rasa_port}", env, endpoints, logs, tracker_db, database_url)
+    servers = Servers(f"http://127.0.0.1:{rasa_port}", env, endpoints, logs, tracker_db, database_url,
+                      action_base=f"http://127.0.0.1:{action_port}")
     servers.processes["actions"] = start_action_server(action_port, env, open(logs[0], "w"))
     try:
         wait_for_http(f"http://127.0.0.1:{action_port}/health", 90, servers.processes["actions"])

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.content.repository import ContentRepository
+from bot.language import text as interface_text
 from bot.messaging.store import ChannelStore
 from bot.privacy import pseudonym
 from bot.settings import LOCAL_DEFAULT_SECRET
@@ -141,7 +142,23 @@ def test_an_old_or_unknown_button_is_still_answered(stack):
     assert keyboard(menu)[0]["text"].startswith("1. Trabajar")
 
 
-@pytest.mark.parametrize("secret", [None, "", "wrong-secret-0123456789", SECRET + "x"])
+@pytest.mark.parametrize("data", [{"a": 1}, ["/main_menu"], True, 7, 1.5, "/\ud800", "/" + "x" * 100])
+def test_a_button_whose_data_is_not_ours_is_answered_with_the_menu(stack, data):
+    user = stack.user()
+    callback_id = stack.press(user, data)
+    [menu] = stack.fake.wait_for(user["id"], 1)
+    assert callback_id in stack.fake.answered_callbacks()
+    assert keyboard(menu)[0]["text"].startswith("1. Trabajar")
+
+
+def test_a_location_that_is_no_place_on_earth_gets_a_kind_reply(stack):
+    user = stack.user()
+    stack.send(user, None, location={"latitude": 10**400, "longitude": -91.48})
+    [reply] = stack.fake.wait_for(user["id"], 1)
+    assert reply["text"] == interface_text("nearest_location_wrong", "es")
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret-0123456789", SECRET + "x", "contraseña"])
 def test_forged_or_missing_secret_is_rejected(stack, secret):
     user = stack.user()
     update = {"update_id": next(_update_ids), "message": {"message_id": 1, "date": 1, "text": "hola", "from": user,

@@ -1,5 +1,5 @@
-"""Telegram pieces without servers: callback data within 64 bytes, replies to parts, and the admin commands
-(set-webhook, poll) against the fake Bot API."""
+"""Telegram pieces without servers: callback data within 64 bytes, which updates are a conversation, what counts
+as text, replies to parts, and the admin commands (set-webhook, poll) against the fake Bot API."""
 from __future__ import annotations
 
 import asyncio
@@ -8,10 +8,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from telegram import Update
 
 from bot.settings import get_settings
-from channels.telegram import callback_data, outgoing_parts, resolve_callback
+from channels.telegram import TelegramInput, callback_data, outgoing_parts, resolve_callback
 from channels.telegram.admin import poll, set_webhook
+from channels.telegram.channel import not_a_conversation
 from tests.channels.fake_telegram import FakeTelegram
 
 TOKEN = "42:unit-test-token"
@@ -26,9 +28,52 @@ def test_callback_data_fits_in_64_bytes_and_maps_back():
     assert resolve_callback(short) == short and resolve_callback("3") == "3"
 
 
-@pytest.mark.parametrize("data", [None, "", "k:unknown", {"a": 1}, ["/x"], True, 7, 1.5])
+@pytest.mark.parametrize("data", [None, "", "k:unknown", {"a": 1}, ["/x"], True, 7, 1.5, "/main_menu\x00",
+                                  "/\ud800", "/" + "x" * 70, "١", "\u200f/main_menu"])
 def test_callback_data_that_is_not_a_payload_or_number_is_ignored(data):
     assert resolve_callback(data) is None
+
+
+def update(**fields) -> Update:
+    message = {"message_id": 1, "date": 1_700_000_000, "chat": {"id": 7_000_000_001, "type": "private"},
+               "from": {"id": 7_000_000_001, "is_bot": False, "first_name": "Rosa"}, "text": "hola"}
+    return Update.de_json({"update_id": 1, "message": {**message, **fields}}, None)
+
+
+@pytest.mark.parametrize("chat, reason", [
+    ({"id": 7_000_000_001, "type": "private"}, None),
+    ({"id": "7000000001", "type": "private"}, "invalid chat id"),
+    ({"id": 7_000_000_001.0, "type": "private"}, "invalid chat id"),
+    ({"id": True, "type": "private"}, "invalid chat id"),
+    ({"id": 2**60, "type": "private"}, "invalid chat id"),
+    ({"id": -7_000_000_001, "type": "private"}, "invalid chat id"),
+    ({"id": {"id": 1}, "type": "private"}, "invalid chat id"),
+    ({"id": -1_001_234_567_890, "type": "group"}, "group chat"),
+    ({"id": 7_000_000_001, "type": ["private"]}, "group chat"),
+])
+def test_only_a_private_chat_with_an_integer_id_is_a_conversation(set_env, chat, reason):
+    set_env(TELEGRAM_BOT_TOKEN=TOKEN)
+    assert not_a_conversation(get_settings(), update(chat=chat)) == reason
+
+
+def test_an_update_with_two_messages_is_not_a_conversation():
+    both = update()
+    data = {"update_id": 1, "message": both.message.to_dict(), "edited_message": both.message.to_dict()}
+    assert not_a_conversation(get_settings(), Update.de_json(data, None)) == "not one message"
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"text": {"a": 1}, "caption": "visa h2a"}, "visa h2a"),
+    ({"text": ["hola"]}, ""),
+    ({"text": 12345}, ""),
+    ({"text": "\u202e/menu\u200b"}, "/main_menu"),
+    ({"text": None, "location": {"latitude": 10**400, "longitude": -90.5}},
+     '/shared_location{"latitude": "invalid", "longitude": -90.5}'),
+    ({"text": None, "location": {"latitude": "14.6", "longitude": [1]}},
+     '/shared_location{"latitude": 14.6, "longitude": "invalid"}'),
+])
+def test_only_strings_count_as_text_and_odd_locations_stay_locations(fields, expected):
+    assert TelegramInput()._user_text(update(**fields).message)[0] == expected
 
 
 def test_replies_become_parts_with_numbered_keyboard_on_the_last():

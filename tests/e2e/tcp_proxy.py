@@ -56,6 +56,7 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # the timeout was for connecting: an idle pooled connection stays open
             with self._lock:
                 self._connections += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):

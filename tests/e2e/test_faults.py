@@ -9,7 +9,6 @@ queued for them, in order, each once.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import urllib.error
@@ -158,13 +157,16 @@ class Stack:
         """Wait until nothing is pending: no reply waiting to be sent, no message waiting to be answered."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            waiting = self.query(self.content_url, "SELECT (SELECT count(*) FROM outbox_messages WHERE status IN "
+            waiting = self.query(self.content_url, "SELECT (SELECT count(*) FROM outbox WHERE status IN "
                                  "('pending', 'sending')) + (SELECT count(*) FROM inbound_messages WHERE state = "
                                  "'pending')")[0][0]
             if waiting == 0:
                 return
             time.sleep(0.5)
-        raise AssertionError(f"{waiting} replies or messages still pending after {timeout:.0f}s")
+        details = self.query(self.content_url, "SELECT 'outbox', channel, status, attempts, last_error FROM outbox "
+                             "WHERE status IN ('pending', 'sending') UNION ALL SELECT 'inbound', channel, state, "
+                             "attempts, CAST(claimed_at AS TEXT) FROM inbound_messages WHERE state = 'pending'")
+        raise AssertionError(f"{waiting} replies or messages still pending after {timeout:.0f}s: {details}")
 
     def assert_exactly_once_and_in_order(self, crowd: list[Person]) -> None:
         self.settled()
@@ -176,7 +178,7 @@ class Stack:
             message_ids = [json.loads(data).get("message_id") for (data,) in user_events]
             assert len(message_ids) == person.sent, "each message in the tracker exactly once"
             assert len(set(message_ids)) == person.sent
-            queued = self.query(self.content_url, "SELECT body, status FROM outbox_messages WHERE sender_id = %s "
+            queued = self.query(self.content_url, "SELECT body, status FROM outbox WHERE sender_id = %s "
                                 "ORDER BY id", (sender,))
             assert {status for _, status in queued} == {"sent"}
             assert self.platform.received(person.address) == [body for body, _ in queued], \
@@ -217,9 +219,10 @@ def stack(tmp_path_factory):
         "TWILIO_API_BASE_URL": twilio.base_url, "PUBLIC_BASE_URL": PUBLIC,
         "TELEGRAM_TIMEOUT_SECONDS": "3", "TWILIO_TIMEOUT_SECONDS": "3",
         "SEND_BACKOFF_SECONDS": "0.2", "OUTBOX_RETRY_INTERVAL_SECONDS": "1",
-        # Quick takeovers: Rasa's conversation lock expires after 5 s, a message left unanswered for 12 s is
-        # taken over by the other server.
-        "TICKET_LOCK_LIFETIME": "5", "INBOUND_RECLAIM_SECONDS": "12", "INBOUND_CHECK_SECONDS": "1",
+        # Quicker takeovers than in production: a dead server's conversation lock lapses after 15 s (60), its
+        # unanswered messages are taken over after 25 s (90) and its half-sent replies sent again after 12 s (120).
+        "TICKET_LOCK_LIFETIME": "15", "INBOUND_RECLAIM_SECONDS": "25", "INBOUND_CHECK_SECONDS": "1",
+        "OUTBOX_STALE_SENDING_SECONDS": "12",
         "ACTION_TIMEOUT_SECONDS": "5",
     }
     config = ClusterConfig(workdir=tmp_path_factory.mktemp("cluster"), port=free_port(), rasa_servers=2,

@@ -29,9 +29,8 @@ def _last_line(result: subprocess.CompletedProcess) -> str:
 
 @pytest.mark.e2e
 def test_action_server_with_brujula_env_unset_refuses_to_start():
-    result = subprocess.run([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
-                             str(free_port())], cwd=PROJECT_ROOT, env=_environment(), capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run([str(BIN / "python"), "-m", "actions.server", "--port", str(free_port())],
+                            cwd=PROJECT_ROOT, env=_environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert _last_line(result) == ("action server: configuration error: PSEUDONYM_SECRET must be set to a private "
                                   "value of 16+ characters (BRUJULA_ENV is production unless set to local or test)")
