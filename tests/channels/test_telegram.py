@@ -83,7 +83,7 @@ class Stack:
 def stack(tmp_path_factory, loaded_sqlite_template):
     fake = FakeTelegram(TOKEN)
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": fake.base_url,
-           "TELEGRAM_TIMEOUT_SECONDS": "1"}
+           "TELEGRAM_TIMEOUT_SECONDS": "1", "INBOUND_CHECK_SECONDS": "1"}
     with servers_with(fake, tmp_path_factory.mktemp("telegram"), loaded_sqlite_template, env,
                       "/webhooks/telegram/") as servers:
         yield Stack(servers, fake)
@@ -279,6 +279,33 @@ def test_a_reply_that_keeps_failing_waits_in_the_outbox_and_is_sent_later(stack)
     assert [m for m in store.messages(["pending"]) if m.channel == "telegram" and m.last_error]
     stack.fake.fail_always = None
     assert keyboard(stack.fake.wait_for(user["id"], 1)[0])
+
+
+def test_a_message_processed_before_a_crash_is_answered_from_the_tracker_not_processed_again(stack):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.db import session_scope
+    from bot.messaging.models import InboundMessage
+
+    user = stack.user()
+    sent = stack.send(user, "/menu")
+    [menu] = stack.fake.wait_for(user["id"], 1)
+    sender_id = pseudonym(LOCAL_DEFAULT_SECRET, "telegram", str(user["id"]))
+    # The crash window: Rasa saved the conversation, then the server died before queueing the replies. The
+    # message is pending again, claimed long ago by the dead server.
+    with session_scope(stack.servers.database_url) as session:
+        session.execute(update(InboundMessage).where(InboundMessage.channel == "telegram",
+                                                     InboundMessage.external_id == str(sent["update_id"]))
+                        .values(state="pending", sender_id=sender_id, body="/menu",
+                                claimed_at=dt.datetime(1970, 1, 1), attempts=1))
+    again = stack.fake.wait_for(user["id"], 2, timeout=20)[1]
+    assert (again["text"], keyboard(again)) == (menu["text"], keyboard(menu))  # the replies Rasa gave then
+    with sqlite3.connect(stack.servers.tracker_db) as db:
+        user_events = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
+                                 (sender_id,)).fetchone()[0]
+    assert user_events == 1  # not processed a second time
 
 
 def test_borrar_deletes_the_conversation_and_the_chat_id_then_confirms(stack):
