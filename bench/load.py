@@ -274,7 +274,7 @@ class StockRasa:
 
 def brujula_cluster(workdir: Path, rasa_servers: int, sanic_workers: int = 1, action_workers: Optional[int] = None,
                     port: Optional[int] = None) -> Cluster:
-    suffix = f"{rasa_servers}x{sanic_workers}"
+    suffix = f"{rasa_servers}x{sanic_workers}x{action_workers or 0}"
     config = ClusterConfig(workdir=workdir / suffix, port=port or free_port(), rasa_servers=rasa_servers,
                            sanic_workers=sanic_workers, content_db=f"brujula_bench_{suffix}",
                            tracker_db=f"brujula_bench_tracker_{suffix}", redis_db=6, console=False,
@@ -322,10 +322,11 @@ async def bench_system(name: str, client, levels, texts, quick, rss: Callable[[]
     return report
 
 
-SETUPS = {  # name -> (label, Rasa servers, Sanic workers per server)
-    "one": ("Brújula, 1 Rasa server", 1, 1),
-    "cluster": ("Brújula cluster, 2 Rasa servers", 2, 1),
-    "workers": ("Brújula, 1 Rasa server x 2 Sanic workers", 1, 2),
+SETUPS = {  # name -> (label, Rasa servers, Sanic workers per server, action server workers; None: one per core)
+    "one": ("Brújula, 1 Rasa server", 1, 1, None),
+    "cluster": ("Brújula cluster, 2 Rasa servers", 2, 1, None),
+    "workers": ("Brújula, 1 Rasa server x 2 Sanic workers", 1, 2, None),
+    "cluster-1-action-worker": ("Brújula cluster, 2 Rasa servers, 1 action worker", 2, 1, 1),
 }
 
 
@@ -343,15 +344,15 @@ def run(levels: list[int], systems: list[str], quick: bool) -> list[SystemReport
                                                   {"rasa": stock.process.pid}, long_run=True))
                 report.model_load_s = stock.model_load_s
                 reports.append(report)
-        for name, servers, workers in (SETUPS[key] for key in systems if key in SETUPS):
+        for name, servers, workers, action_workers in (SETUPS[key] for key in systems if key in SETUPS):
             print(f"{name}...", flush=True)
-            cluster = brujula_cluster(workdir, servers, workers)
+            cluster = brujula_cluster(workdir, servers, workers, action_workers)
             with cluster:
                 client = WebChatClient(cluster.url)
                 groups = {n: p.pid for n, p in cluster.processes.items()}
                 report = asyncio.run(bench_system(name, client, levels, texts, quick, cluster.rss_mb, groups,
-                                                  long_run=servers == 1 and workers == 1))
-                if servers == 1 and workers == 1:
+                                                  long_run=name == SETUPS["one"][0]))
+                if name == SETUPS["one"][0]:
                     report.model_load_s = model_load_seconds(cluster)
                 reports.append(report)
     finally:
@@ -423,7 +424,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 20, 100])
     parser.add_argument("--systems", nargs="+", choices=["stock", *SETUPS], default=["stock", "one", "cluster"],
-                        help="what to measure (workers: one server with 2 Sanic workers)")
+                        help="what to measure (workers: one server with 2 Sanic workers; cluster-1-action-worker)")
     parser.add_argument("--quick", action="store_true", help="a quarter of the messages (a smoke run)")
     args = parser.parse_args(argv)
     command = "make bench-load" + (f' LOAD_ARGS="{" ".join(sys.argv[1:])}"' if sys.argv[1:] else "")
