@@ -9,7 +9,7 @@ EVAL_SETS ?= $(wildcard ../shared/eval/dev.tsv ../shared/eval/dev_real.tsv ../sh
 # test mode themselves (scripts/test.sh). Outside these, Brújula starts in production mode.
 export BRUJULA_ENV = local
 
-.PHONY: help install db train validate run cluster nginx-tool bench-load test-faults fuzz test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool
+.PHONY: help install db train validate run cluster nginx-tool bench-load test-faults fuzz test test-fast bench compare-nlu thresholds lint eval lock clean compose-tool compose-config browser-tool audio-tool
 
 help:
 	@echo "make run    - install, create the content DB, train if needed, serve the web chat"
@@ -44,11 +44,11 @@ eval: db train
 	@test -n "$(EVAL_SETS)" || { echo "no evaluation sets found in ../shared/eval (an optional input)"; exit 0; }
 	$(BIN)/bot eval $(EVAL_SETS) --report var/eval-report.json
 
-run: db train
+run: db train audio-tool
 	$(BIN)/bot serve
 
 # CI runs this: the layer contracts and ruff first (seconds), then the whole suite.
-test: install train compose-tool browser-tool nginx-tool lint
+test: install train compose-tool browser-tool nginx-tool audio-tool lint
 	bash scripts/test.sh
 
 # The web chat is tested in headless Chromium (Debian's package) driven by Playwright; Playwright's own
@@ -57,6 +57,13 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 browser-tool:
 	@test -x $(CHROMIUM_PATH) || { echo "installing chromium (Debian) for the web chat browser test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Audio answers (bot/audio): ffmpeg converts recordings to OGG/Opus, espeak-ng reads answers aloud (Debian's
+# packages). Without them the bot works, with no "escuchar" option where there is no recording.
+audio-tool:
+	@command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || \
+		{ echo "installing ffmpeg and espeak-ng (Debian) for audio answers"; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng >/dev/null; }
 
 # docker-compose.yml is checked with `docker compose config` (no Docker engine is needed for that). Where the
 # compose plugin is missing, Debian's docker-compose does the same check.

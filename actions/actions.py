@@ -14,10 +14,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import handoff, replies, understanding
 from actions.replies import Reply
 from actions.turn import Turn
+from bot.content.interface import menu_languages
 from bot.content.topics import CRISIS_TOPIC, EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import (
+    SUPPORTED,
     has_words,
     mentioned_number,
+    named_mayan_language,
     option_number,
     requested_language,
     text,
@@ -86,6 +89,9 @@ class BrujulaAction(Action, abc.ABC):
             return understanding.danger_reply(turn, turn.danger)
         if reason:
             return handoff.accept(turn, reason)
+        mayan = None if choice else named_mayan_language(turn.text)
+        if mayan:  # "k'iche'", "hablo mam", "idioma maya": whatever the classifier made of it
+            return language_reply(turn, mayan)
         if handoff.asks_for_person(turn, choice):
             return handoff.offer(turn)
         reply = dispatch(turn, choice) if choice else self.respond(turn)
@@ -130,7 +136,20 @@ def dispatch(turn: Turn, option: str) -> Reply:
         return replies.area_menu(turn.repo, replies.INTENT_AREAS[intent], turn.lang)
     if intent == replies.ASK_MORE:
         return more(turn)
+    if intent == replies.LISTEN:
+        return replies.listen(turn.repo, turn.tracker.get_slot("topic_id"), turn.lang)
+    if intent == replies.CHANGE_LANGUAGE:
+        return language_reply(turn, entities.get("language"))
     return replies.topic_answer(turn.repo, intent, turn.lang)
+
+
+def language_reply(turn: Turn, wanted: Optional[str]) -> Reply:
+    """Switch to `wanted` when it is in the language menu (Spanish and English, whose texts ship in code, also
+    when asked for by name), else show the language menu."""
+    offered = menu_languages(turn.repo.database_url)
+    if wanted in SUPPORTED or wanted in [language.code for language in offered]:
+        return replies.language_set(str(wanted))
+    return replies.language_menu(offered)
 
 
 def more(turn: Turn) -> Reply:
@@ -204,6 +223,8 @@ def chosen_option(turn: Turn) -> Optional[str]:
     """The payload of the option the person chose: a message that is only its number ("2", "la dos"; 0 is
     the main menu) or its title typed out. None when the message is not such a choice."""
     options = shown_options(turn)
+    if turn.text == replies.payload(replies.LISTEN):  # a pressed button: Rasa does not know it as an intent
+        return turn.text
     number = option_number(turn.text)
     if number == 0:
         return replies.MAIN_MENU
@@ -228,17 +249,22 @@ class ActionMore(BrujulaAction):
 
 
 class ActionChangeLanguage(BrujulaAction):
-    """Switch between Spanish and English ("English", "en español")."""
+    """Switch language: the one named ("English", "en español", an option of the language menu), else the
+    language menu when more than Spanish and English are offered, else between those two."""
 
     def name(self) -> Text:
         return "action_change_language"
 
     def respond(self, turn: Turn) -> Reply:
-        current = turn.tracker.get_slot("language") or get_settings().default_language
-        wanted = requested_language(turn.text) or ("en" if current == "es" else "es")
+        chosen = replies.parse_payload(turn.text)[1].get("language") if turn.is_payload else None
         # The language asked for wins over the one detected in "English please" / "en español".
-        reply = Reply(slots={"language": wanted}).say(text("language_set", wanted))
-        return reply.extend(replies.main_menu(wanted))
+        named = chosen or requested_language(turn.text) or named_mayan_language(turn.text)
+        if named:
+            return language_reply(turn, named)
+        if len(menu_languages(turn.repo.database_url)) > len(SUPPORTED):
+            return language_reply(turn, None)
+        current = turn.tracker.get_slot("language") or get_settings().default_language
+        return replies.language_set("en" if current == "es" else "es")
 
 
 class ActionFallback(BrujulaAction):
@@ -301,7 +327,12 @@ class ActionMediaReceived(BrujulaAction):
         return "action_media_received"
 
     def respond(self, turn: Turn) -> Reply:
-        return replies.media_received(understanding.entity(turn, "media_kind"), turn.lang)
+        kind = understanding.entity(turn, "media_kind")
+        topic_id = turn.tracker.get_slot("topic_id")
+        # Someone who sends voice notes may prefer to listen: offer the last answer as audio.
+        can_hear = kind == "audio" and bool(topic_id) and topic_id != OUT_OF_SCOPE and replies.can_listen(
+            turn.repo, topic_id, turn.lang)
+        return replies.media_received(kind, turn.lang, can_hear_last=can_hear)
 
 
 class ActionNearestServices(BrujulaAction):

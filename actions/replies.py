@@ -8,18 +8,30 @@ channels show them as a numbered list, and the `last_options` slot remembers the
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from bot.audio import messages as audio_messages
+from bot.audio.convert import AudioError
+from bot.audio.repository import AudioRepository
 from bot.content.faq import Faq
+from bot.content.interface import LanguageView
 from bot.content.rendering import source_line
 from bot.content.repository import Answer, ContentRepository
 from bot.content.topics import CAPMIR_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.handoff.models import ASKED, FAILED_TWICE, SENSITIVE
-from bot.language import MAIN_MENU_AREAS, area_label, button_label, text
+from bot.language import MAIN_MENU_AREAS, area_label, button_label, cached_text, text
+
+logger = logging.getLogger(__name__)
 
 MAIN_MENU = "main_menu"
 ASK_MORE = "ask_more"
+# The options of the language menu: /change_language{"language": "quc"}
+CHANGE_LANGUAGE = "change_language"
+# The option that sends the last answer as audio. Not an intent of the model: a typed number, the title or the
+# payload itself (a Telegram button) is resolved by the actions (actions.chosen_option).
+LISTEN = "listen"
 AREA_PREFIX = "area_"
 # The area intent of each menu area ("area_return" reads better for users writing "retorno").
 AREA_INTENTS = {"labour": "area_labour", "risks": "area_risks", "reintegration": "area_return", "help": "area_help"}
@@ -123,8 +135,23 @@ def area_menu(repo: ContentRepository, area: str, lang: str) -> Reply:
 
 
 def unavailable(lang: str) -> Reply:
-    """Apology when content cannot be read, followed by the menu (which needs no database)."""
-    return Reply(slots={"reply_kind": KIND_ERROR}).say(text("unavailable", lang), static_main_menu_buttons(lang))
+    """Apology when content cannot be read, followed by the menu: both from the interface texts last read (or
+    the seed in code), never asking the database."""
+    buttons = [_button(cached_text(f"area.{area}", lang), AREA_INTENTS[area]) for area in MAIN_MENU_AREAS]
+    return Reply(slots={"reply_kind": KIND_ERROR}).say(cached_text("unavailable", lang), buttons)
+
+
+def language_menu(languages: Sequence[LanguageView]) -> Reply:
+    """"Idioma / Language / ...": each language's word for "language", then their names in themselves as options."""
+    heading = " / ".join(dict.fromkeys(text("language_menu", language.code) for language in languages))
+    buttons = [{"title": language.autonym, "payload": payload(CHANGE_LANGUAGE, language=language.code)}
+               for language in languages]
+    return Reply(slots={"reply_kind": KIND_MENU}).say(heading, buttons)
+
+
+def language_set(lang: str) -> Reply:
+    """Confirm the new language in it, then the main menu in it."""
+    return Reply(slots={"language": lang}).say(text("language_set", lang)).extend(main_menu(lang))
 
 
 def _answer_text(answer: Answer, lang: str, part: str) -> str:
@@ -169,7 +196,39 @@ def topic_answer(repo: ContentRepository, topic_id: str, lang: str, part: str = 
     buttons = follow_up_buttons(repo, answer, lang)
     if part == "details":
         buttons = [b for b in buttons if b["payload"] != payload(ASK_MORE)]
+    elif can_listen(repo, topic_id, lang):
+        buttons.insert(len(buttons) - 1, listen_option(lang))  # before the main menu
     return reply.say(_answer_text(answer, lang, part), buttons, **_trace(answer))
+
+
+def listen_option(lang: str) -> dict[str, str]:
+    return _button(text("listen_option", lang), LISTEN)
+
+
+def can_listen(repo: ContentRepository, topic_id: str, lang: str) -> bool:
+    """Whether the published answer has audio or can get synthetic audio. Never stops the answer itself."""
+    try:
+        return AudioRepository(repo.database_url).available(topic_id, lang)
+    except Exception as error:  # noqa: BLE001 - the written answer matters more than the option to hear it
+        logger.warning("could not check the audio of an answer (%s)", type(error).__name__)
+        return False
+
+
+def listen(repo: ContentRepository, topic_id: Optional[str], lang: str) -> Reply:
+    """The last answer as audio (a recording, else synthetic audio made now and kept), with the answer's options."""
+    answer = repo.get_answer(topic_id, lang) if topic_id and topic_id != OUT_OF_SCOPE else None
+    audio = None
+    if answer is not None:
+        try:
+            audio = AudioRepository(repo.database_url).ensure(topic_id, lang)
+        except AudioError as error:  # the voice could not be made: say so, with the answer's options
+            logger.warning("could not make the audio of an answer (%s)", error)
+    if answer is None or audio is None:
+        buttons = follow_up_buttons(repo, answer, lang) if answer is not None else static_main_menu_buttons(lang)
+        return Reply(slots={"reply_kind": KIND_MENU}).say(text("listen_none", lang), buttons)
+    reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": topic_id, "answer_version": answer.version})
+    return reply.say(text("listen_intro", lang, title=answer.title), follow_up_buttons(repo, answer, lang),
+                     attachment=audio_messages.attachment(audio.key), **_trace(answer))
 
 
 def faq_answer(faq: Faq, lang: str, overview_title: Optional[str], related: Sequence[Faq] = ()) -> Reply:
@@ -200,7 +259,8 @@ def with_suggestions(reply: Reply, suggestions: Sequence[Faq], lang: str) -> Rep
         return reply
     last = reply.messages[-1]
     last["text"] = f"{last['text']}\n\n{text('faq_suggest', lang)}"
-    kept = [b for b in last.get("buttons") or [] if b["payload"] in (payload(ASK_MORE), payload(MAIN_MENU))]
+    kept = [b for b in last.get("buttons") or []
+            if b["payload"] in (payload(ASK_MORE), payload(LISTEN), payload(MAIN_MENU))]
     buttons = [_faq_button(faq) for faq in suggestions[:3]] + kept
     last["buttons"] = buttons
     reply.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in buttons]
@@ -228,10 +288,12 @@ def fallback(
 MEDIA_KINDS = ("audio", "image", "sticker", "video", "document", "contact")
 
 
-def media_received(kind: Optional[str], lang: str) -> Reply:
-    """A kind reply to media we cannot read, with the menu."""
+def media_received(kind: Optional[str], lang: str, can_hear_last: bool = False) -> Reply:
+    """A kind reply to media we cannot read, with the menu; after a voice note, first the option to hear the last
+    answer (`can_hear_last`: it has audio, or can get it)."""
     key = f"media_{kind}" if kind in MEDIA_KINDS else "media_document"
-    return Reply(slots={"reply_kind": KIND_SMALL_TALK}).say(text(key, lang), static_main_menu_buttons(lang))
+    buttons = ([listen_option(lang)] if can_hear_last and kind == "audio" else []) + static_main_menu_buttons(lang)
+    return Reply(slots={"reply_kind": KIND_SMALL_TALK}).say(text(key, lang), buttons)
 
 
 def nearest_services(repo: ContentRepository, latitude: Optional[float], longitude: Optional[float],

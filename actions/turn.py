@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from bot.content.faq import FaqRepository
 from bot.content.matching import Match, matcher_for
 from bot.content.repository import ContentRepository
-from bot.language import detect_language
+from bot.language import SUPPORTED, detect_language
 from bot.language.places import Place, find_place
 from bot.safety import phrase_danger
 from bot.settings import get_settings
@@ -31,7 +31,9 @@ class Turn:
         message = tracker.latest_message or {}
         user_text = message.get("text") or ""
         current = tracker.get_slot("language") or get_settings().default_language
-        lang = detect_language(user_text) or current
+        # Detection tells Spanish from English only: it never overrides another language the person chose.
+        detected = detect_language(user_text) if current in SUPPORTED else None
+        lang = detected or current
         intent = (message.get("intent") or {}).get("name")
         return cls(tracker, lang, user_text, intent, ContentRepository())
 

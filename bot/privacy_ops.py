@@ -29,12 +29,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import Text, cast, create_engine, delete, func, inspect, or_, select, text
+from sqlalchemy import Text, cast, create_engine, delete, func, inspect, or_, select, text, update
 
 from bot.content.models import UnansweredQuestion
 from bot.db import session_scope, utcnow
 from bot.language import text as interface_text
-from bot.messaging.models import ChannelContact, InboundMessage, OutboxMessage
+from bot.messaging.models import ChannelContact, InboundMessage, InboundState, OutboxMessage
 from bot.staff.models import AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -248,8 +248,10 @@ def delete_person(sender_id: str, tracker_store_or_url: Any = None, database_url
         contact = s.get(ChannelContact, sender_id)
         address = contact.address if contact is not None else None
         outbox = s.execute(delete(OutboxMessage).where(OutboxMessage.sender_id == sender_id)).rowcount or 0
-        # A message not yet answered (kept with its text until then): its id stays only if already answered.
-        s.execute(delete(InboundMessage).where(InboundMessage.sender_id == sender_id))
+        # A message not yet answered (kept with its text until then) keeps only its id, as answered: nothing about
+        # the person stays, and the platform redelivering it (the "borrar" message itself) is not processed again.
+        s.execute(update(InboundMessage).where(InboundMessage.sender_id == sender_id)
+                  .values(state=InboundState.DONE.value, sender_id=None, body=None, meta=None))
         unanswered = s.execute(
             delete(UnansweredQuestion).where(UnansweredQuestion.sender_id == sender_id)).rowcount or 0
         blanked = _erase_from_audit(s, [sender_id, address or ""])

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     # Privacy: conversations, cases, replies and unanswered questions are deleted after this many days
     # (`bot retention run`, also run once a day by the Rasa server).
     retention_days: int = Field(180, ge=1, le=3650)
+    # Audio answers (bot/audio): files on disk under AUDIO_DIR, uploads up to AUDIO_MAX_MB, links to them signed
+    # (HMAC with AUDIO_URL_SECRET, or a key derived from PSEUDONYM_SECRET when empty) and valid this long.
+    audio_dir: Path = PROJECT_ROOT / "var" / "audio"
+    audio_max_mb: float = Field(10.0, gt=0, le=200)
+    audio_url_ttl_seconds: int = Field(3600, ge=10, le=7 * 24 * 3600)
+    audio_url_secret: str = ""
 
     class Config:
         case_sensitive = False
@@ -151,6 +157,10 @@ class Settings(BaseSettings):
     @validator("log_file", pre=True)
     def _no_log_file_when_empty(cls, value):  # noqa: N805
         return value or None
+
+    @validator("audio_dir", pre=True)
+    def _default_audio_dir_when_empty(cls, value):  # noqa: N805
+        return value or PROJECT_ROOT / "var" / "audio"
 
     @validator("default_language")
     def _language(cls, value):  # noqa: N805

@@ -61,7 +61,8 @@ def consent_line(lang: str) -> str:
 def with_consent(messages: list[dict], lang: str) -> list[dict]:
     """The reply to a first message with the consent line added to its first text, unless it already shows the
     privacy line (the greeting does)."""
-    shown = [text("privacy", code) for code in SUPPORTED] + [consent_line(code) for code in SUPPORTED]
+    codes = dict.fromkeys((*SUPPORTED, lang))  # the person's language may be one staff added (bot.content.interface)
+    shown = [text("privacy", code) for code in codes] + [consent_line(code) for code in codes]
     if any(line in (m.get("text") or "") for m in messages for line in shown):
         return messages
     messages = [dict(m) for m in messages]
@@ -84,8 +85,9 @@ async def conversation_language(app: Any, sender_id: str, hint: Optional[str] = 
     if store is not None:
         try:
             tracker = await store.retrieve(sender_id)
-            if tracker is not None and tracker.get_slot("language") in SUPPORTED:
-                return tracker.get_slot("language")
+            chosen = tracker.get_slot("language") if tracker is not None else None
+            if isinstance(chosen, str) and chosen:  # any language: its texts fall back to Spanish where missing
+                return chosen
         except Exception as error:  # noqa: BLE001 - the language is a nicety; the answer still goes out
             logger.warning("could not read the conversation's language: %s", type(error).__name__)
     hint = (hint or "")[:2].lower()

@@ -43,20 +43,33 @@ def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=settings.console_session_idle_minutes),
         SESSION_REFRESH_EACH_REQUEST=True,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Forms are small; an audio upload may reach AUDIO_MAX_MB (console/audio.py refuses more, with a message).
+        MAX_CONTENT_LENGTH=int(max(5, settings.audio_max_mb + 1) * 1024 * 1024),
         LOGIN_ATTEMPTS_PER_MINUTE=settings.console_login_attempts_per_minute,
     )
     app.config.update(overrides or {})
 
-    from console import audit, auth, cases, content, dashboard, inbox, observability, recruiters, services
+    from console import (
+        audio,
+        audit,
+        auth,
+        cases,
+        content,
+        dashboard,
+        inbox,
+        languages,
+        observability,
+        recruiters,
+        services,
+    )
     from console.i18n import current_language, t
     from console.permissions import enforce
 
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     app.before_request(enforce)
-    for blueprint in (auth.bp, dashboard.bp, content.bp, services.bp, recruiters.bp, inbox.bp, cases.bp,
-                      audit.bp, observability.bp):
+    for blueprint in (auth.bp, dashboard.bp, content.bp, audio.bp, services.bp, recruiters.bp, inbox.bp, cases.bp,
+                      audit.bp, observability.bp, languages.bp):
         app.register_blueprint(blueprint)
     app.after_request(observability.count_request)
     app.jinja_env.globals.update(t=t, current_language=current_language)

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from bot.content.interface import LanguageRepository
 from bot.content.models import LANGUAGES, REVIEW_STATUSES
 from bot.content.rendering import source_line
 from bot.content.repository import ConflictError, ContentError, OwnDraftError
@@ -63,7 +64,8 @@ def _kind(name: Optional[str]) -> Kind:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in LANGUAGES:
+    """Spanish, English, or a language added on the languages page (its answers are written here too)."""
+    if lang not in LANGUAGES and not LanguageRepository(repos.database_url()).is_defined(lang):
         abort(404)
 
 

@@ -24,6 +24,7 @@ def _test_environment(monkeypatch, tmp_path):
 
     monkeypatch.setenv("BRUJULA_ENV", "test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'content.db'}")
+    monkeypatch.setenv("AUDIO_DIR", str(tmp_path / "audio"))
     reset_settings()
     yield
     reset_settings()

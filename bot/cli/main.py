@@ -10,6 +10,7 @@
     bot answer rollback TOPIC LANG VERSION
     bot answer publish TOPIC LANG VERSION [--by NAME]   publish a saved version (audited)
     bot unanswered [--limit N]          questions the assistant could not answer
+    bot audio synthesize [--topic T] [--lang es]   synthetic audio for answers without a recording
     bot outbox [--channel C]            WhatsApp/Telegram replies waiting, and those that failed with why
     bot telegram set-webhook | poll     (plugin from channels/telegram) webhook / long polling for development
     bot train [--force]                 train unless a model for the current data exists
@@ -313,8 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--limit", type=int, default=50)
     unanswered.set_defaults(func=cmd_unanswered)
 
-    from bot.cli import outbox, retention, users
+    from bot.cli import audio, outbox, retention, users
 
+    audio.register(sub)
     outbox.register(sub)
     users.register(sub)
     retention.register(sub)

@@ -194,7 +194,7 @@ class FaqRepository:
                    origin: str = "staff", base_version: Optional[int] = None) -> Faq:
         """Add a draft version; fields not given are copied from the latest version. With `base_version`, a
         newer save by someone else raises ConflictError (see ContentRepository.save_draft)."""
-        check_lang(lang)
+        check_lang(lang, self.database_url)
         with self._session() as s:
             entry = self._entry(s, slug)
             row = workflow.save_draft(s, FAQS, *_text(entry, lang), fields, created_by, origin, base_version)
@@ -313,7 +313,7 @@ class FaqRepository:
         if not text or len(text) > MAX_PHRASING_CHARS:
             raise ContentError(f"a phrasing needs 1 to {MAX_PHRASING_CHARS} characters")
         if lang is not None:
-            check_lang(lang)
+            check_lang(lang, self.database_url)
         topic_id, slug = split_target(target)
         with self._session() as s:
             if s.get(Topic, topic_id) is None:

@@ -20,6 +20,7 @@ from typing import Any, Optional
 import yaml
 
 from bot.content.faq import FAQ_FIELDS, FaqRepository
+from bot.content.interface import seed_interface_texts
 from bot.content.models import BLOCKER, LANGUAGES, REVIEW_STATUSES
 from bot.content.repository import EDITABLE_FIELDS, ContentRepository
 from bot.db import session_scope
@@ -275,8 +276,10 @@ def load_pack(
     if problems:
         raise PackError("content pack has problems:\n  " + "\n  ".join(problems))
     with session_scope(repo.database_url) as session:  # one transaction: all of the pack or nothing
-        return _load(ContentRepository(repo.database_url, session), FaqRepository(repo.database_url, session),
-                     pack, force)
+        report = _load(ContentRepository(repo.database_url, session), FaqRepository(repo.database_url, session),
+                       pack, force)
+        seed_interface_texts(session)  # Spanish and English interface texts from bot/language/texts.py
+        return report
 
 
 def _load(repo: ContentRepository, faq_repo: FaqRepository, pack: Pack, force: bool) -> LoadReport:

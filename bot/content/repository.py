@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.content import versions, workflow
+from bot.content.interface import LanguageRepository
 from bot.content.models import (
     LANGUAGES,
     PUBLISHED,
@@ -193,9 +194,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def check_lang(lang: str) -> None:
-    if lang not in LANGUAGES:
-        raise ContentError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
+def check_lang(lang: str, database_url: Optional[str] = None) -> None:
+    """Spanish, English, or a language staff defined (bot.content.interface)."""
+    if lang not in LANGUAGES and not LanguageRepository(database_url).is_defined(lang):
+        raise ContentError(f"unsupported language {lang!r}; add it in the console's languages first")
 
 
 def check_review_status(status: str) -> None:
@@ -302,7 +304,7 @@ class ContentRepository:
         """Add a new draft version. Fields not given are copied from the latest version. With `base_version`
         (the latest version when the editor opened it; 0 for none), a newer save by someone else raises
         ConflictError and nothing is saved."""
-        check_lang(lang)
+        check_lang(lang, self.database_url)
         with self._session() as s:
             if s.get(Topic, topic_id) is None:
                 raise ContentError(f"unknown topic {topic_id!r}")

@@ -10,6 +10,10 @@ EMERGENCY_TOPIC = "help.emergency"
 CRISIS_TOPIC = "help.crisis"
 HUMAN_TOPIC = "help.human"
 CAPMIR_TOPIC = "reintegration.capmir"
+TRAFFICKING_TOPIC = "risks.trafficking"
+REPORT_TOPIC = "help.report"
+# Answers a language needs before it is offered: what to do in danger, in a crisis, and about trafficking.
+SAFETY_TOPICS = (EMERGENCY_TOPIC, CRISIS_TOPIC, TRAFFICKING_TOPIC, REPORT_TOPIC)
 
 
 def is_topic_intent(intent: str | None) -> bool:

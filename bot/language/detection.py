@@ -66,3 +66,29 @@ def requested_language(text: str) -> Optional[str]:
     if words & {"espanol", "spanish", "castellano", "espaniol"}:
         return "es"
     return None
+
+
+# Mayan languages of Guatemala by the names people write (folded, without apostrophes): the matcher below
+# offers the language menu for them, without retraining the classifier.
+MAYAN_NAMES = {
+    "quc": {"kiche", "quiche", "kiiche"},
+    "mam": {"mam"},
+    "kek": {"qeqchi", "kekchi", "qekchi", "quekchi"},
+}
+MAYAN_ANY = "maya"  # "idioma maya", "hablo maya": a Mayan language, not which one
+_MAX_WORDS_NAMING_A_LANGUAGE = 6
+_APOSTROPHES = re.compile(r"['’‘`´]")
+
+
+def named_mayan_language(text: str) -> Optional[str]:
+    """The code of the Mayan language a short message names ("k'iche'", "hablo quiché", "kekchi"), MAYAN_ANY for
+    "idioma maya", else None."""
+    if not text or text.startswith("/"):
+        return None
+    found = re.findall(r"[a-z]+", _APOSTROPHES.sub("", fold(text)))
+    if not found or len(found) > _MAX_WORDS_NAMING_A_LANGUAGE:
+        return None
+    for code, names in MAYAN_NAMES.items():
+        if names & set(found):
+            return code
+    return MAYAN_ANY if {"maya", "mayas", "mayense"} & set(found) else None

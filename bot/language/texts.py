@@ -1,8 +1,9 @@
-"""Every fixed interface text in Spanish and English (menus, notices, apologies, channel messages).
+"""Every fixed interface text in Spanish and English (menus, notices, apologies, channel messages): the seed.
 
-Answers to questions live in the content database; these are only the words around them, kept in code so
-that the apology for a database failure never needs the database. A text missing in a language falls back
-to Spanish.
+Interface texts live in the content database, per language (bot.content.interface): `bot content load` seeds
+them from here, and staff translate them in the console for other languages. `text()` reads the published
+texts (a per-process snapshot); these in code are the last resort, so the apology for a database failure never
+needs the database. A text missing in a language falls back to Spanish.
 """
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "No tengo la opción {number}. Elija un número de esta lista:",
         "en": "There is no option {number}. Choose a number from this list:",
     },
+    # The language menu's heading: each offered language's word for "language", joined ("Idioma / Language").
+    "language_menu": {"es": "Idioma", "en": "Language"},
     "language_set": {
         "es": "Listo, le escribo en español.",
         "en": "OK, I will write in English.",
@@ -309,6 +312,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The person from the team closed this conversation. From now on I, Brújula, the automated "
         "assistant, answer you. Write your question or menu.",
     },
+    # Audio answers (actions/replies.py: the option after an answer, and what it sends)
+    "listen_option": {"es": "Escuchar", "en": "Listen"},
+    "listen_intro": {"es": "Escuche la respuesta: {title}", "en": "Listen to the answer: {title}"},
+    "listen_none": {
+        "es": "Perdón, esta respuesta todavía no tiene audio. Puede leerla arriba o elegir otra opción.",
+        "en": "Sorry, this answer has no audio yet. You can read it above or choose another option.",
+    },
 }
 
 AREA_LABELS: dict[str, dict[str, str]] = {
@@ -325,18 +335,42 @@ BUTTON_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# Every interface text by key: TEXTS, the menu areas ("area.labour") and the buttons ("button.main_menu").
+SEED_TEXTS: dict[str, dict[str, str]] = {
+    **TEXTS,
+    **{f"area.{area}": labels for area, labels in AREA_LABELS.items()},
+    **{f"button.{key}": labels for key, labels in BUTTON_LABELS.items()},
+}
+
+
+def _template(key: str, lang: str, refresh: bool) -> str:
+    """The published text in `lang`, else the seed in `lang`, else the same in Spanish."""
+    seed = SEED_TEXTS[key]
+    from bot.content.interface import current_catalog  # bot.content reads this module's texts: import late
+
+    published = (catalog.texts if (catalog := current_catalog(refresh=refresh)) is not None else {})
+    for candidate in (lang, "es"):
+        found = published.get((key, candidate)) or seed.get(candidate)
+        if found:
+            return found
+    return ""
+
+
 def text(key: str, lang: str, **values: str) -> str:
     """The interface text `key` in `lang` (Spanish when missing), with `values` filled in."""
-    entry = TEXTS[key]
-    template = entry.get(lang) or entry["es"]
+    template = _template(key, lang, refresh=True)
+    return template.format(**values) if values else template
+
+
+def cached_text(key: str, lang: str, **values: str) -> str:
+    """Like `text`, from the texts last read, without touching the database (the apology when it is down)."""
+    template = _template(key, lang, refresh=False)
     return template.format(**values) if values else template
 
 
 def area_label(area: str, lang: str) -> str:
-    labels = AREA_LABELS[area]
-    return labels.get(lang) or labels["es"]
+    return text(f"area.{area}", lang)
 
 
 def button_label(key: str, lang: str) -> str:
-    labels = BUTTON_LABELS[key]
-    return labels.get(lang) or labels["es"]
+    return text(f"button.{key}", lang)

@@ -1,6 +1,8 @@
 """Alembic environment: the database URL comes from `bot.settings` (or the caller's config)."""
 from alembic import context
 
+import bot.audio.models  # noqa: F401 - registers the answer audio table
+import bot.content.interface  # noqa: F401 - registers the language and interface text tables
 import bot.content.models  # noqa: F401 - registers the content tables on Base.metadata
 import bot.handoff.models  # noqa: F401 - registers the handoff tables
 import bot.messaging.models  # noqa: F401 - registers the messaging tables

@@ -38,6 +38,8 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, UpdateTy
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot.audio import messages as audio_messages
+from bot.audio.storage import default_store
 from bot.language import text as interface_text
 from bot.messaging.delivery import SendError, SendFunction
 from bot.messaging.formatting import split_text
@@ -127,6 +129,9 @@ def outgoing_parts(messages: list[dict]) -> list[dict]:
             parts.append({"body": chunk, "buttons": keyboard if last else []})
         if message.get("image"):
             parts.append({"body": "", "media_url": message["image"]})
+        audio = audio_messages.audio_key(message)
+        if audio:  # sent as a voice message: TelegramSender.send
+            parts.append({"body": "", "media_url": audio_messages.reference(audio)})
     return parts
 
 
@@ -149,6 +154,14 @@ class TelegramSender:
         self.bot = new_bot(settings)
         self.store = store
 
+    @staticmethod
+    def _voice(key: str) -> bytes:
+        """The OGG/Opus file itself (uploaded with the message: Telegram need not reach our server)."""
+        data = default_store().get(key)
+        if data is None:
+            raise SendError("the audio file is gone", retryable=False, code="no-audio")
+        return data
+
     async def send(self, row: Outgoing) -> Optional[str]:
         """Send one row. Retried: 429 (RetryAfter), timeouts, network errors and 5xx (PTB's NetworkError). Failed at
         once: a chat id that is not a number, Telegram's refusals (400, 401, 403, 404) and its other errors."""
@@ -163,7 +176,11 @@ class TelegramSender:
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(b["text"], callback_data=b["callback_data"])]
                                            for b in row.buttons])
         try:
-            if row.media_url:
+            audio = audio_messages.referenced_key(row.media_url)
+            if audio:
+                sent = await self.bot.send_voice(chat_id, await asyncio.to_thread(self._voice, audio),
+                                                 caption=row.body or None, reply_markup=markup)
+            elif row.media_url:
                 sent = await self.bot.send_photo(chat_id, row.media_url, caption=row.body or None, reply_markup=markup)
             else:
                 # Plain text (no parse_mode): nothing in an answer can break Markdown or HTML formatting.

@@ -3,7 +3,8 @@
     GET  /webhooks/webchat/          health
     GET  /webhooks/webchat/chat      the chat page
     POST /webhooks/webchat/session   a new conversation: {"sender", "token"}
-    POST /webhooks/webchat/webhook   {"sender", "token", "message"} -> the bot's messages
+    POST /webhooks/webchat/webhook   {"sender", "token", "message"} -> the bot's messages (an audio answer as
+                                     "audio": a signed link under /webhooks/audio/, played by the page)
     GET  /webhooks/webchat/updates   headers X-Webchat-Sender, X-Webchat-Token -> messages that were not answers
                                      to the page's own requests (a caseworker's reply, a notice), oldest first
 
@@ -31,6 +32,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.audio import messages as audio_messages
+from bot.audio.signing import signed_path
 from bot.language import text as interface_text
 from bot.messaging.store import ChannelStore
 from bot.messaging.text_input import clean_text
@@ -155,6 +158,18 @@ class WebChatInput(BrujulaChannel):
                 logger.exception("could not process a web chat message")
                 apology = interface_text("error_try_again", reply_language(text))
                 return response.json([{"recipient_id": sender, "text": apology}], status=200)
-            return response.json(collector.messages)
+            return response.json(with_audio_links(collector.messages))
 
         return webchat
+
+
+def with_audio_links(messages: list[dict]) -> list[dict]:
+    """Audio answers as a signed link the page plays (`audio`), in place of the store's key."""
+    shown = []
+    for message in messages:
+        key = audio_messages.audio_key(message)
+        if key:
+            message = {k: v for k, v in message.items() if k != "attachment"}
+            message["audio"] = signed_path(key)
+        shown.append(message)
+    return shown

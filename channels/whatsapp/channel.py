@@ -41,6 +41,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.audio import messages as audio_messages
+from bot.audio.signing import signed_url
 from bot.db import utcnow
 from bot.language import text as interface_text
 from bot.messaging.delivery import SendError, SendFunction
@@ -135,6 +137,9 @@ def outgoing_parts(messages: list[dict]) -> list[dict]:
         attachment = message.get("attachment")
         if isinstance(attachment, str) and attachment.startswith("http"):
             parts.append({"body": "", "media_url": attachment})
+        audio = audio_messages.audio_key(message)
+        if audio:  # signed when sent: TwilioSender._request
+            parts.append({"body": "", "media_url": audio_messages.reference(audio)})
     return parts
 
 
@@ -183,7 +188,9 @@ class TwilioSender:
         if row.body:
             request["body"] = row.body
         if row.media_url:
-            request["media_url"] = [row.media_url]
+            audio = audio_messages.referenced_key(row.media_url)
+            # Twilio fetches an audio answer from our server, through a link that expires.
+            request["media_url"] = [signed_url(audio, settings=self.settings) if audio else row.media_url]
         return request
 
     async def send_now(self, address: str, body: str) -> None:

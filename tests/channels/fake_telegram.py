@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from urllib.parse import parse_qs
 
 from tests.channels.fake_api import FakeApi, json_reply
 
-SEND_METHODS = ("sendMessage", "sendPhoto")
+SEND_METHODS = ("sendMessage", "sendPhoto", "sendVoice")
 
 
 class FakeTelegram(FakeApi):
@@ -16,7 +18,7 @@ class FakeTelegram(FakeApi):
         self.token = token
         self.calls: list[tuple[str, dict]] = []
         self.pending_updates: list[dict] = []  # returned once by getUpdates
-        self.attempts = 0  # sendMessage / sendPhoto requests, answered or refused
+        self.attempts = 0  # sendMessage / sendPhoto / sendVoice requests, answered or refused
         self._message_id = 0
         super().__init__()
         self.base_url = f"{self.address}/bot"
@@ -60,13 +62,29 @@ class FakeTelegram(FakeApi):
     @staticmethod
     def _params(handler) -> dict:
         length = int(handler.headers.get("Content-Length") or 0)
+        content_type = handler.headers.get("Content-Type") or ""
+        if content_type.startswith("multipart/form-data"):  # a file upload (sendVoice): files as bytes
+            return FakeTelegram._multipart(content_type, handler.rfile.read(length))
         raw = handler.rfile.read(length).decode() if length else ""
-        if "json" in (handler.headers.get("Content-Type") or ""):
+        if "json" in content_type:
             return json.loads(raw or "{}")
         params = {k: v[0] for k, v in parse_qs(raw).items()}
         for key in ("reply_markup", "allowed_updates"):
             if key in params:
                 params[key] = json.loads(params[key])
+        return params
+
+    @staticmethod
+    def _multipart(content_type: str, body: bytes) -> dict:
+        message = BytesParser(policy=default_policy).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        params: dict = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            value = part.get_payload(decode=True) or b""
+            params[name] = value if part.get_filename() else value.decode()
+        if "reply_markup" in params:
+            params["reply_markup"] = json.loads(params["reply_markup"])
         return params
 
     def sent_to(self, chat_id: int) -> list[dict]:

@@ -324,6 +324,19 @@ def test_borrar_deletes_the_conversation_and_the_chat_id_then_confirms(stack):
     assert ChannelStore(stack.servers.database_url).contact(sender_id) is None
 
 
+@pytest.mark.parametrize("word", ["BORRAR", "/borrar"])
+def test_a_redelivered_borrar_is_not_processed_again(stack, word):
+    user = stack.user()
+    update = stack.send(user, word)
+    [confirmation] = stack.fake.wait_for(user["id"], 1)
+    assert "Borré sus datos" in confirmation["text"]
+    assert stack.post(update) == (200, {"ok": True, "duplicate": True})
+    # Definite signal: the next message's answer comes second (a second deletion would confirm again first).
+    stack.send(user, "/menu")
+    assert keyboard(stack.fake.wait_for(user["id"], 2)[1])
+    assert len(stack.fake.sent_to(user["id"])) == 2
+
+
 update_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=50)),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),

@@ -1,0 +1,61 @@
+"""The `answer_audio` table (migration 0009): one audio file per answer version and language. The row goes with
+its answer version (ORM cascade and ON DELETE CASCADE), and the file goes with the row once the deletion is
+committed."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy.orm import Session, backref, relationship
+
+from bot.content.models import AnswerVersion
+from bot.db import Base, utcnow
+
+logger = logging.getLogger(__name__)
+_DELETED_KEYS = "audio_keys_deleted"
+
+
+class AnswerAudio(Base):
+    __tablename__ = "answer_audio"
+    __table_args__ = (UniqueConstraint("answer_version_id", "lang", name="uq_answer_audio"),)
+
+    id = Column(Integer, primary_key=True)
+    answer_version_id = Column(Integer, ForeignKey("answer_versions.id", ondelete="CASCADE"), nullable=False,
+                               index=True)
+    lang = Column(String(8), nullable=False)
+    storage_key = Column(String(200), nullable=False, unique=True)
+    mime = Column(String(60), nullable=False)
+    bytes = Column(Integer, nullable=False)
+    duration_seconds = Column(Float, nullable=True)
+    synthetic = Column(Boolean, nullable=False, default=False)
+    created_by = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    answer_version = relationship(AnswerVersion, backref=backref("audio", cascade="all, delete-orphan"))
+
+
+@event.listens_for(AnswerAudio, "after_delete")
+def _remember_file(_mapper, connection, row: AnswerAudio) -> None:
+    session = Session.object_session(row)
+    if session is not None:
+        session.info.setdefault(_DELETED_KEYS, []).append(row.storage_key)
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_files(session: Session) -> None:
+    keys = session.info.pop(_DELETED_KEYS, None)
+    if not keys:
+        return
+    from bot.audio.storage import default_store
+
+    store = default_store()
+    for key in keys:
+        try:
+            store.delete(key)
+        except (OSError, ValueError) as error:  # the row is gone; a file left behind is only disk space
+            logger.warning("could not delete an audio file (%s)", type(error).__name__)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files(session: Session) -> None:
+    session.info.pop(_DELETED_KEYS, None)
