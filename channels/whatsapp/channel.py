@@ -30,7 +30,7 @@ import re
 from typing import Any, Optional, Text
 from urllib.parse import parse_qs
 
-from aiohttp import ClientError, ClientSession, TCPConnector
+from aiohttp import ClientError, ClientSession, ServerDisconnectedError, TCPConnector
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -208,9 +208,16 @@ class TwilioSender:
             raise SendError("the contact's address is not a whatsapp:+ number", retryable=False, code="bad-address")
         request = self._request(row, contact.address, contact.last_inbound_at)
         try:
-            message = await asyncio.wait_for(
-                self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
-            )
+            try:
+                message = await asyncio.wait_for(
+                    self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
+                )
+            except ServerDisconnectedError:
+                # A kept-alive connection the peer had already closed: the request never left. Once more, at once,
+                # on a fresh connection (a second failure is an ordinary retryable error).
+                message = await asyncio.wait_for(
+                    self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
+                )
         except TwilioRestException as error:
             retryable = error.status == 429 or error.status >= 500
             raise SendError(f"Twilio answered {error.status} (code {error.code})", retryable,
