@@ -105,7 +105,7 @@ test-faults: install train nginx-tool
 	bash scripts/test.sh -p no:randomly -m faults
 
 # Hostile payloads on every channel against the real servers (tests/channels/test_fuzz.py), 10,000 per channel
-# instead of `make test`'s 200 (about MINUTES minutes); prints each run's requests by outcome.
+# instead of `make test`'s 200 (about 25 minutes); prints each run's requests by outcome.
 fuzz: install train
 	FUZZ_EXAMPLES=10000 bash scripts/test.sh tests/channels/test_fuzz.py -s
 

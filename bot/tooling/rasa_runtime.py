@@ -35,6 +35,7 @@ def apply() -> None:
     _cache_event_classes()
     _apologise_when_actions_fail()
     _no_blank_conversations()
+    _no_message_text_in_warnings()
     _applied = True
     logger.info("Rasa runtime: action response schema compiled once, event classes cached, apology when the "
                 "action server or the tracker store fails")
@@ -129,3 +130,29 @@ def _no_blank_conversations() -> None:
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save
+
+
+class _WithoutUserText:
+    """Rasa's structlog logger, minus the `user_text` field: a message starting with "/" that is not one of our
+    payloads made Rasa log what the person wrote (`message.parsing.failed`)."""
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+        if not callable(method):
+            return method
+
+        def without_text(*args: Any, **fields: Any) -> Any:
+            fields.pop("user_text", None)
+            return method(*args, **fields)
+
+        return without_text
+
+
+def _no_message_text_in_warnings() -> None:
+    from rasa.shared.core.training_data.story_reader import yaml_story_reader
+
+    if not isinstance(yaml_story_reader.structlogger, _WithoutUserText):
+        yaml_story_reader.structlogger = _WithoutUserText(yaml_story_reader.structlogger)

@@ -116,3 +116,15 @@ def test_a_tracker_store_outage_reaches_the_channel_instead_of_a_blank_conversat
     with pytest.raises(OperationalError):
         asyncio.run(store.save(tracker))
     assert asyncio.run(store.fallback_tracker_store.retrieve("person")) is None  # nothing kept in memory instead
+
+
+def test_a_slash_message_rasa_cannot_parse_is_not_written_to_the_logs(runtime, capfd, caplog):
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.shared.nlu.training_data.message import Message
+
+    text = "/@ Rosa Quixtán 55512345"  # a "/" message Rasa cannot read as an intent
+    YAMLStoryReader.unpack_regex_message(Message(data={"text": text}))
+    captured = capfd.readouterr()
+    everything = captured.out + captured.err + caplog.text
+    assert "message.parsing.failed" in everything  # Rasa's warning still says what happened
+    assert "Quixtán" not in everything and "55512345" not in everything
