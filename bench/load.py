@@ -322,10 +322,11 @@ async def bench_system(name: str, client, levels, texts, quick, rss: Callable[[]
     return report
 
 
-SETUPS = {  # name -> (label, Rasa servers, Sanic workers per server, action server workers; None: one per core)
-    "one": ("Brújula, 1 Rasa server", 1, 1, None),
-    "cluster": ("Brújula cluster, 2 Rasa servers", 2, 1, None),
-    "workers": ("Brújula, 1 Rasa server x 2 Sanic workers", 1, 2, None),
+CORES = os.cpu_count() or 1
+SETUPS = {  # name -> (label, Rasa servers, Sanic workers per server, action server workers)
+    "one": ("Brújula, 1 Rasa server", 1, 1, CORES),
+    "cluster": ("Brújula cluster, 2 Rasa servers", 2, 1, CORES),
+    "workers": ("Brújula, 1 Rasa server x 2 Sanic workers", 1, 2, CORES),
     "cluster-1-action-worker": ("Brújula cluster, 2 Rasa servers, 1 action worker", 2, 1, 1),
 }
 

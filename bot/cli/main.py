@@ -348,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--port", type=int, default=8080, help="nginx's port")
     cluster.add_argument("--rasa-servers", type=int, default=2)
     cluster.add_argument("--sanic-workers", type=int, default=1, help="workers per Rasa server (SANIC_WORKERS)")
-    cluster.add_argument("--action-workers", type=int, help="action server workers (default: the CPU count)")
+    cluster.add_argument("--action-workers", type=int, help="action server workers (default 1)")
     # Production mode with its own generated secrets (var/cluster/secrets.env), whatever BRUJULA_ENV says.
     cluster.set_defaults(func=cmd_cluster, needs_settings=False)
     return parser

@@ -55,7 +55,9 @@ class ClusterConfig:
     rasa_servers: int = 2
     # Sanic workers per Rasa server (SANIC_WORKERS; possible because the lock store is Redis, not in-memory).
     sanic_workers: int = 1
-    action_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # One action server worker: on 2 cores, two workers gave no more throughput for twice the memory
+    # (docs/performance.md); with more cores, try ACTION_SERVER_SANIC_WORKERS / --action-workers.
+    action_workers: int = 1
     # The PostgreSQL server (no database in the URL) and the databases the cluster uses on it.
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432"
     content_db: str = "brujula_cluster"
