@@ -14,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
@@ -128,3 +128,25 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def forget_after_commit(tables: tuple[type, ...], forget: Callable[[], None], name: str) -> None:
+    """Call `forget` after every commit in this process that changed rows of `tables` (through ORM objects or bulk
+    UPDATE / DELETE statements): per-process snapshots of content are then read again at once by this process
+    (other processes notice the change by its revision). `name` keys the mark on the session."""
+    flag = f"changed:{name}"
+
+    @event.listens_for(Session, "after_flush")
+    def _note_objects(session: Session, _context: Any) -> None:
+        if any(isinstance(row, tables) for row in (*session.new, *session.dirty, *session.deleted)):
+            session.info[flag] = True
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _note_statements(state: Any) -> None:
+        if (state.is_update or state.is_delete) and any(mapper.class_ in tables for mapper in state.all_mappers):
+            state.session.info[flag] = True
+
+    @event.listens_for(Session, "after_commit")
+    def _forget(session: Session) -> None:
+        if session.info.pop(flag, False):
+            forget()

@@ -20,14 +20,14 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.content import versions, workflow
 from bot.content.models import PUBLISHED, FaqEntry, FaqVersion, Phrasing, Topic
 from bot.content.repository import FALLBACK_LANGUAGE, ContentError, check_lang
 from bot.content.workflow import TextKind, TextState
-from bot.db import session_scope, within
+from bot.db import forget_after_commit, session_scope, within
 from bot.settings import get_settings
 from bot.staff.audit import record
 from bot.staff.models import TurnRecord
@@ -107,26 +107,13 @@ _SNAPSHOT_LOCK = threading.Lock()
 _FAQ_TABLES = (FaqEntry, FaqVersion, Phrasing)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_faq_changes(session: Session, _context: Any) -> None:
-    if any(isinstance(row, _FAQ_TABLES) for row in (*session.new, *session.dirty, *session.deleted)):
-        session.info["faq_changed"] = True
+def _forget_snapshots() -> None:
+    with _SNAPSHOT_LOCK:
+        _SNAPSHOTS.clear()
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_faq_statements(state: Any) -> None:
-    """Bulk UPDATE / DELETE statements change rows without loading them (no after_flush)."""
-    if (state.is_update or state.is_delete) and any(
-            mapper.class_ in _FAQ_TABLES for mapper in state.all_mappers):
-        state.session.info["faq_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_snapshots(session: Session) -> None:
-    """A change made in this process is seen by its next read at once (other processes: within a second)."""
-    if session.info.pop("faq_changed", False):
-        with _SNAPSHOT_LOCK:
-            _SNAPSHOTS.clear()
+# A change made in this process is seen by its next read at once (other processes: within a second).
+forget_after_commit(_FAQ_TABLES, _forget_snapshots, "faq")
 
 
 class FaqRepository:

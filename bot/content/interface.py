@@ -22,9 +22,9 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from bot.content import versions
 from bot.content.models import DRAFT, PUBLISHED, AnswerVersion
 from bot.content.topics import SAFETY_TOPICS
 from bot.content.workflow import ContentError
-from bot.db import Base, session_scope, utcnow
+from bot.db import Base, forget_after_commit, session_scope, utcnow
 from bot.language.texts import SEED_TEXTS
 from bot.settings import get_settings
 from bot.staff.audit import record
@@ -256,25 +256,13 @@ _CATALOG_LOCK = threading.Lock()
 _WATCHED = (Language, InterfaceTextVersion, AnswerVersion)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_interface_changes(session: Session, _context: Any) -> None:
-    if any(isinstance(row, _WATCHED) for row in (*session.new, *session.dirty, *session.deleted)):
-        session.info["interface_changed"] = True
+def _forget_catalogs() -> None:
+    with _CATALOG_LOCK:
+        _CATALOGS.clear()
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_interface_statements(state: Any) -> None:
-    """Bulk UPDATE statements (publishing archives the previous version) change rows without loading them."""
-    if (state.is_update or state.is_delete) and any(mapper.class_ in _WATCHED for mapper in state.all_mappers):
-        state.session.info["interface_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_catalogs(session: Session) -> None:
-    """A change made in this process is seen by its next read at once (other processes: within a second)."""
-    if session.info.pop("interface_changed", False):
-        with _CATALOG_LOCK:
-            _CATALOGS.clear()
+# A change made in this process is seen by its next read at once (other processes: within a second).
+forget_after_commit(_WATCHED, _forget_catalogs, "interface")
 
 
 def _revision(session: Session) -> tuple:
