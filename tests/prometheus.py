@@ -1,6 +1,9 @@
-"""Reading Prometheus' text format in tests: every sample of a scrape by name and labels."""
+"""Reading Prometheus' text format in tests (every sample of a scrape by name and labels), and the health and
+readiness routes' JSON."""
 from __future__ import annotations
 
+import json
+import urllib.error
 import urllib.request
 from typing import Mapping
 
@@ -33,3 +36,12 @@ def changes(before: Samples, after: Samples, prefix: str = "brujula_") -> dict[t
     names = {key for key in {**before, **after} if key[0].startswith(prefix)}
     return {key: after.get(key, 0.0) - before.get(key, 0.0) for key in names
             if after.get(key, 0.0) != before.get(key, 0.0)}
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    """Status and JSON body of a GET (a health or readiness route), errors included."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

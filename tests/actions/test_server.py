@@ -11,17 +11,9 @@ import pytest
 
 from bot.tooling.processes import free_port, start_action_server, stop, wait_for_http
 from tests.conftest import copy_loaded_database
-from tests.prometheus import changes, scrape
+from tests.prometheus import changes, get_json, scrape
 
 pytestmark = pytest.mark.e2e
-
-
-def get(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def fallback_call(sender: str) -> dict:
@@ -68,8 +60,8 @@ def two_workers(tmp_path_factory, loaded_sqlite_template):
 
 
 def test_health_ready_and_metrics_answer(two_workers):
-    assert get(f"{two_workers.base}/health") == (200, {"status": "ok"})
-    assert get(f"{two_workers.base}/ready") == (200, {"status": "ready", "database": True})
+    assert get_json(f"{two_workers.base}/health") == (200, {"status": "ok"})
+    assert get_json(f"{two_workers.base}/ready") == (200, {"status": "ready", "database": True})
     scrape(f"{two_workers.base}/metrics")
 
 
@@ -93,7 +85,7 @@ def test_logs_are_json_lines_without_what_people_wrote(two_workers):
 def test_ready_is_503_while_the_content_database_is_unreachable(tmp_path):
     server = ActionServer(tmp_path, f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
     try:
-        assert get(f"{server.base}/ready") == (503, {"status": "not ready", "database": False})
-        assert get(f"{server.base}/health") == (200, {"status": "ok"})
+        assert get_json(f"{server.base}/ready") == (503, {"status": "not ready", "database": False})
+        assert get_json(f"{server.base}/health") == (200, {"status": "ok"})
     finally:
         server.stop()

@@ -24,7 +24,7 @@ from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.servers import start_servers
 from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
 from tests.e2e.tcp_proxy import TcpProxy
-from tests.prometheus import changes, scrape, value
+from tests.prometheus import changes, get_json, scrape, value
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
 
@@ -65,14 +65,6 @@ def stack(tmp_path_factory, content_pack):
         admin.close()
 
 
-def get(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 def post(url: str, body: dict) -> tuple[int, object]:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
@@ -106,7 +98,7 @@ def series(name: str, **labels: str) -> tuple[str, frozenset]:
 def ready_until(url: str, status: int, timeout: float = 20) -> tuple[int, dict]:
     deadline = time.monotonic() + timeout
     while True:
-        answer = get(url)
+        answer = get_json(url)
         if answer[0] == status or time.monotonic() > deadline:
             return answer
         time.sleep(0.5)
@@ -114,7 +106,7 @@ def ready_until(url: str, status: int, timeout: float = 20) -> tuple[int, dict]:
 
 def test_health_and_ready_once_the_model_is_loaded(stack):
     servers, _proxy, _db, _whatsapp = stack
-    assert get(f"{servers.base}{OPS}/health") == (200, {"status": "ok"})
+    assert get_json(f"{servers.base}{OPS}/health") == (200, {"status": "ok"})
     assert ready_until(f"{servers.base}{OPS}/ready", 200) == (200, {"status": "ready", "model": True,
                                                                    "database": True})
 
@@ -211,7 +203,7 @@ def test_ready_is_503_while_the_content_database_is_away_and_200_when_it_is_back
     try:
         assert ready_until(f"{servers.base}{OPS}/ready", 503) == (503, {"status": "not ready", "model": True,
                                                                        "database": False})
-        assert get(f"{servers.base}{OPS}/health") == (200, {"status": "ok"})
+        assert get_json(f"{servers.base}{OPS}/health") == (200, {"status": "ok"})
         samples = scrape(f"{servers.base}{OPS}/metrics")  # still answers, without the outbox depth
         assert not any(name == "brujula_outbox_depth" for name, _ in samples)
     finally:
