@@ -34,7 +34,7 @@ from bot.staff import stats
 logger = logging.getLogger(__name__)
 
 SLOT_NAMES = ("language", "last_options", "topic_id", "answer_version", "reply_kind", "fallback_count", "faq_id",
-              "country")
+              "country", "prefer_audio")
 
 
 class BrujulaAction(Action, abc.ABC):
@@ -95,6 +95,8 @@ class BrujulaAction(Action, abc.ABC):
         if handoff.asks_for_person(turn, choice):
             return handoff.offer(turn)
         reply = dispatch(turn, choice) if choice else self.respond(turn)
+        if turn.prefer_audio:
+            reply = replies.with_audio(turn.repo, turn.faq, reply, turn.lang)
         return handoff.with_offer(turn, reply)
 
 
@@ -128,6 +130,11 @@ def dispatch(turn: Turn, option: str) -> Reply:
     """The reply to an option (a payload or intent) chosen by a button or a number: a menu, "more", a topic,
     or one FAQ entry."""
     intent, entities = replies.parse_payload(option)
+    if intent == replies.LISTEN:
+        preference = replies.preference_of(option)
+        if preference is not None:
+            return replies.set_preference(turn.lang, preference)
+        return replies.listen(turn.repo, turn.faq, replies.listen_target(option), turn.lang, turn.prefer_audio)
     if entities.get("faq"):
         return understanding.answer_faq(turn, str(entities["faq"]))
     if intent == replies.MAIN_MENU:
@@ -136,8 +143,6 @@ def dispatch(turn: Turn, option: str) -> Reply:
         return replies.area_menu(turn.repo, replies.INTENT_AREAS[intent], turn.lang)
     if intent == replies.ASK_MORE:
         return more(turn)
-    if intent == replies.LISTEN:
-        return replies.listen(turn.repo, turn.tracker.get_slot("topic_id"), turn.lang)
     if intent == replies.CHANGE_LANGUAGE:
         return language_reply(turn, entities.get("language"))
     return replies.topic_answer(turn.repo, intent, turn.lang)
@@ -223,7 +228,7 @@ def chosen_option(turn: Turn) -> Optional[str]:
     """The payload of the option the person chose: a message that is only its number ("2", "la dos"; 0 is
     the main menu) or its title typed out. None when the message is not such a choice."""
     options = shown_options(turn)
-    if turn.text == replies.payload(replies.LISTEN):  # a pressed button: Rasa does not know it as an intent
+    if turn.is_payload and replies.intent_of(turn.text) == replies.LISTEN:  # a pressed button (not an intent)
         return turn.text
     number = option_number(turn.text)
     if number == 0:
@@ -328,11 +333,10 @@ class ActionMediaReceived(BrujulaAction):
 
     def respond(self, turn: Turn) -> Reply:
         kind = understanding.entity(turn, "media_kind")
-        topic_id = turn.tracker.get_slot("topic_id")
-        # Someone who sends voice notes may prefer to listen: offer the last answer as audio.
-        can_hear = kind == "audio" and bool(topic_id) and topic_id != OUT_OF_SCOPE and replies.can_listen(
-            turn.repo, topic_id, turn.lang)
-        return replies.media_received(kind, turn.lang, can_hear_last=can_hear)
+        # Someone who sends voice notes may prefer to listen: offer the last answer as audio, as it was offered.
+        hear_last = next((option for option in shown_options(turn)
+                          if replies.listen_target(option["payload"]) is not None), None)
+        return replies.media_received(kind, turn.lang, hear_last, turn.prefer_audio)
 
 
 class ActionNearestServices(BrujulaAction):

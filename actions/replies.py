@@ -14,8 +14,8 @@ from typing import Any, Optional, Sequence
 
 from bot.audio import messages as audio_messages
 from bot.audio.convert import AudioError
-from bot.audio.repository import AudioRepository
-from bot.content.faq import Faq
+from bot.audio.repository import ANSWER, FAQ, AudioRepository
+from bot.content.faq import Faq, FaqRepository
 from bot.content.interface import LanguageView
 from bot.content.rendering import source_line
 from bot.content.repository import Answer, ContentRepository
@@ -29,9 +29,12 @@ MAIN_MENU = "main_menu"
 ASK_MORE = "ask_more"
 # The options of the language menu: /change_language{"language": "quc"}
 CHANGE_LANGUAGE = "change_language"
-# The option that sends the last answer as audio. Not an intent of the model: a typed number, the title or the
-# payload itself (a Telegram button) is resolved by the actions (actions.chosen_option).
+# The option that sends an answer as audio: /listen{"topic": "labour.h2a"} or /listen{"entry": "<faq slug>"}, and
+# the options that turn "prefer audio" on and off: /listen{"prefer": "on"}. Not an intent of the model: a typed
+# number, the title or the payload itself (a Telegram button) is resolved by the actions (actions.chosen_option).
 LISTEN = "listen"
+LISTEN_TARGETS = {"topic": ANSWER, "entry": FAQ}  # the payload's entity -> the kind of audio
+PREFER_ON, PREFER_OFF = "on", "off"
 AREA_PREFIX = "area_"
 # The area intent of each menu area ("area_return" reads better for users writing "retorno").
 AREA_INTENTS = {"labour": "area_labour", "risks": "area_risks", "reintegration": "area_return", "help": "area_help"}
@@ -167,8 +170,9 @@ def _answer_text(answer: Answer, lang: str, part: str) -> str:
 
 
 def follow_up_buttons(repo: ContentRepository, answer: Answer, lang: str) -> list[dict[str, str]]:
-    titles = repo.titles(answer.follow_ups, lang)
-    buttons = [_button(titles[t], t) for t in answer.follow_ups if t in titles and t != answer.topic_id]
+    """"More information" (when the answer has details), its follow-ups, the main menu: the options an audio
+    answer reads aloud in this order (bot/audio/script.py)."""
+    buttons = [_button(title, t) for t, title in repo.follow_ups(answer.topic_id, answer.follow_ups, lang)]
     if answer.details:
         buttons.insert(0, _button(button_label(ASK_MORE, lang), ASK_MORE))
     buttons.append(_button(button_label(MAIN_MENU, lang), MAIN_MENU))
@@ -197,43 +201,130 @@ def topic_answer(repo: ContentRepository, topic_id: str, lang: str, part: str = 
     if part == "details":
         buttons = [b for b in buttons if b["payload"] != payload(ASK_MORE)]
     elif can_listen(repo, topic_id, lang):
-        buttons.insert(len(buttons) - 1, listen_option(lang))  # before the main menu
+        buttons.insert(len(buttons) - 1, listen_option(lang, topic=topic_id))  # before the main menu
     return reply.say(_answer_text(answer, lang, part), buttons, **_trace(answer))
 
 
-def listen_option(lang: str) -> dict[str, str]:
-    return _button(text("listen_option", lang), LISTEN)
+# --- audio ----------------------------------------------------------------------------------------------------
+def listen_option(lang: str, **target: str) -> dict[str, str]:
+    """"Escuchar": /listen{"topic": ...} for an answer, /listen{"entry": ...} for an FAQ entry."""
+    return {"title": text("listen_option", lang), "payload": payload(LISTEN, **target)}
 
 
-def can_listen(repo: ContentRepository, topic_id: str, lang: str) -> bool:
-    """Whether the published answer has audio or can get synthetic audio. Never stops the answer itself."""
+def prefer_option(lang: str, prefer_audio: bool) -> dict[str, str]:
+    """The option that turns "prefer audio" off when it is on ("Solo texto"), else on ("Siempre con audio")."""
+    if prefer_audio:
+        return {"title": text("listen_text_only_option", lang), "payload": payload(LISTEN, prefer=PREFER_OFF)}
+    return {"title": text("listen_always_option", lang), "payload": payload(LISTEN, prefer=PREFER_ON)}
+
+
+def listen_target(option_payload: str) -> Optional[tuple[str, str]]:
+    """(kind, ident) of the answer an "Escuchar" payload asks to hear; None for any other payload."""
+    intent, entities = parse_payload(option_payload)
+    if intent != LISTEN:
+        return None
+    for entity, kind in LISTEN_TARGETS.items():
+        if isinstance(entities.get(entity), str) and entities[entity]:
+            return kind, entities[entity]
+    return None
+
+
+def preference_of(option_payload: str) -> Optional[bool]:
+    """True/False when the payload turns "prefer audio" on/off; None for any other payload."""
+    intent, entities = parse_payload(option_payload)
+    if intent != LISTEN or entities.get("prefer") not in (PREFER_ON, PREFER_OFF):
+        return None
+    return entities["prefer"] == PREFER_ON
+
+
+def can_listen(repo: ContentRepository, ident: str, lang: str, kind: str = ANSWER) -> bool:
+    """Whether the published answer (or FAQ entry) has audio or can get synthetic audio. Never stops the answer."""
     try:
-        return AudioRepository(repo.database_url).available(topic_id, lang)
+        return AudioRepository(repo.database_url).available(ident, lang, kind)
     except Exception as error:  # noqa: BLE001 - the written answer matters more than the option to hear it
         logger.warning("could not check the audio of an answer (%s)", type(error).__name__)
         return False
 
 
-def listen(repo: ContentRepository, topic_id: Optional[str], lang: str) -> Reply:
-    """The last answer as audio (a recording, else synthetic audio made now and kept), with the answer's options."""
-    answer = repo.get_answer(topic_id, lang) if topic_id and topic_id != OUT_OF_SCOPE else None
-    audio = None
-    if answer is not None:
-        try:
-            audio = AudioRepository(repo.database_url).ensure(topic_id, lang)
-        except AudioError as error:  # the voice could not be made: say so, with the answer's options
-            logger.warning("could not make the audio of an answer (%s)", error)
-    if answer is None or audio is None:
-        buttons = follow_up_buttons(repo, answer, lang) if answer is not None else static_main_menu_buttons(lang)
-        return Reply(slots={"reply_kind": KIND_MENU}).say(text("listen_none", lang), buttons)
-    reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": topic_id, "answer_version": answer.version})
-    return reply.say(text("listen_intro", lang, title=answer.title), follow_up_buttons(repo, answer, lang),
-                     attachment=audio_messages.attachment(audio.key), **_trace(answer))
+def _ensure_audio(repo: ContentRepository, ident: str, lang: str, kind: str):
+    try:
+        return AudioRepository(repo.database_url).ensure(ident, lang, kind)
+    except AudioError as error:  # the voice could not be made: the caller says so, or sends the text alone
+        logger.warning("could not make the audio of an answer (%s)", error)
+        return None
 
 
-def faq_answer(faq: Faq, lang: str, overview_title: Optional[str], related: Sequence[Faq] = ()) -> Reply:
+def listen(repo: ContentRepository, faqs: Optional[FaqRepository], target: Optional[tuple[str, str]], lang: str,
+           prefer_audio: bool = False) -> Reply:
+    """An answer (or FAQ entry) as audio: a recording, else synthetic audio made now and kept. Its options are the
+    ones the voice reads aloud, in that order, then the option to hear every answer (or stop), then the menu."""
+    kind, ident = target if target else (ANSWER, "")
+    if kind == FAQ and faqs is not None:
+        faq = faqs.get(ident, lang) if ident else None
+        title, trace = (faq.question, _faq_trace(faq)) if faq is not None else (None, {})
+        buttons = _faq_listen_buttons(repo, faq, lang) if faq is not None else None
+    else:
+        answer = repo.get_answer(ident, lang) if ident and ident != OUT_OF_SCOPE else None
+        title, trace = (answer.title, _trace(answer)) if answer is not None else (None, {})
+        buttons = follow_up_buttons(repo, answer, lang) if answer is not None else None
+    audio = _ensure_audio(repo, ident, lang, kind) if title is not None else None
+    if audio is None:
+        return Reply(slots={"reply_kind": KIND_MENU}).say(
+            text("listen_none", lang), buttons or static_main_menu_buttons(lang))
+    buttons.insert(len(buttons) - 1, prefer_option(lang, prefer_audio))  # after the options read aloud
+    slots = {"reply_kind": KIND_ANSWER, "topic_id": trace["topic_id"], "answer_version": trace["answer_version"]}
+    if kind == FAQ:
+        slots["faq_id"] = ident
+    return Reply(slots=slots).say(text("listen_intro", lang, title=title), buttons,
+                                  attachment=audio_messages.attachment(audio.key), **trace)
+
+
+def set_preference(lang: str, prefer_audio: bool) -> Reply:
+    """"Prefer audio" on or off, said in one line, then the main menu."""
+    reply = Reply(slots={"prefer_audio": prefer_audio, "reply_kind": KIND_MENU})
+    return reply.say(text("audio_on" if prefer_audio else "audio_off", lang), static_main_menu_buttons(lang))
+
+
+def with_audio(repo: ContentRepository, faqs: Optional[FaqRepository], reply: Reply, lang: str) -> Reply:
+    """For a person who prefers audio: the answer that offers "Escuchar" is sent as text without options, then its
+    audio with the options the voice reads ("Solo texto" in place of "Escuchar"). Unchanged when it cannot be
+    heard: the written answer never waits on the voice."""
+    for index in range(len(reply.messages) - 1, -1, -1):
+        message = reply.messages[index]
+        target = next((listen_target(b["payload"]) for b in message.get("buttons") or []
+                       if listen_target(b["payload"])), None)
+        if target is None:
+            continue
+        heard = listen(repo, faqs, target, lang, prefer_audio=True)
+        if not any(audio_messages.audio_key(m) for m in heard.messages):
+            return reply
+        suggest = f"\n\n{text('faq_suggest', lang)}"
+        if message["text"].endswith(suggest):  # its suggestions are not among the options heard
+            message["text"] = message["text"][: -len(suggest)]
+        message.pop("buttons", None)
+        reply.messages[index + 1:index + 1] = heard.messages
+        if not any(m.get("buttons") for m in reply.messages[index + 2:]):
+            reply.slots["last_options"] = heard.slots["last_options"]
+        return reply
+    return reply
+
+
+def _faq_trace(faq: Faq) -> dict[str, Any]:
+    return {"topic_id": faq.topic_id, "faq_id": faq.slug, "answer_version": faq.version, "answer_lang": faq.lang}
+
+
+def _faq_listen_buttons(repo: ContentRepository, faq: Faq, lang: str) -> list[dict[str, str]]:
+    """The options of an FAQ entry heard as audio, in the order the voice reads them: its topic's overview, then
+    the main menu (its related questions depend on how it was asked, so they are not read)."""
+    overview = repo.titles([faq.topic_id], lang).get(faq.topic_id)
+    buttons = [_button(text("about_topic", lang, title=overview), faq.topic_id)] if overview else []
+    return buttons + [_button(button_label(MAIN_MENU, lang), MAIN_MENU)]
+
+
+def faq_answer(faq: Faq, lang: str, overview_title: Optional[str], related: Sequence[Faq] = (),
+               can_hear: bool = False) -> Reply:
     """One FAQ entry: the question, its short answer and source, then related questions, the topic's
-    overview and the main menu as options."""
+    overview, "Escuchar" (`can_hear`: it has audio or can get it) and the main menu as options."""
     pieces = [text("translation_missing", lang)] if faq.is_fallback and text("translation_missing", lang) else []
     pieces += [faq.question, faq.answer.strip()]
     source = source_line(faq.sources, lang)
@@ -242,11 +333,12 @@ def faq_answer(faq: Faq, lang: str, overview_title: Optional[str], related: Sequ
     buttons = [_faq_button(other) for other in related if other.slug != faq.slug][:2]
     if overview_title:
         buttons.append(_button(text("about_topic", lang, title=overview_title), faq.topic_id))
+    if can_hear:
+        buttons.append(listen_option(lang, entry=faq.slug))
     buttons.append(_button(button_label(MAIN_MENU, lang), MAIN_MENU))
     reply = Reply(slots={"reply_kind": KIND_ANSWER, "topic_id": faq.topic_id, "answer_version": faq.version,
                          "faq_id": faq.slug})
-    return reply.say("\n\n".join(pieces), buttons, topic_id=faq.topic_id, faq_id=faq.slug,
-                     answer_version=faq.version, answer_lang=faq.lang)
+    return reply.say("\n\n".join(pieces), buttons, **_faq_trace(faq))
 
 
 def _faq_button(faq: Faq) -> dict[str, str]:
@@ -260,7 +352,7 @@ def with_suggestions(reply: Reply, suggestions: Sequence[Faq], lang: str) -> Rep
     last = reply.messages[-1]
     last["text"] = f"{last['text']}\n\n{text('faq_suggest', lang)}"
     kept = [b for b in last.get("buttons") or []
-            if b["payload"] in (payload(ASK_MORE), payload(LISTEN), payload(MAIN_MENU))]
+            if b["payload"] in (payload(ASK_MORE), payload(MAIN_MENU)) or intent_of(b["payload"]) == LISTEN]
     buttons = [_faq_button(faq) for faq in suggestions[:3]] + kept
     last["buttons"] = buttons
     reply.slots["last_options"] = [{"title": b["title"], "payload": b["payload"]} for b in buttons]
@@ -288,12 +380,16 @@ def fallback(
 MEDIA_KINDS = ("audio", "image", "sticker", "video", "document", "contact")
 
 
-def media_received(kind: Optional[str], lang: str, can_hear_last: bool = False) -> Reply:
-    """A kind reply to media we cannot read, with the menu; after a voice note, first the option to hear the last
-    answer (`can_hear_last`: it has audio, or can get it)."""
+def media_received(kind: Optional[str], lang: str, hear_last: Optional[dict[str, str]] = None,
+                   prefer_audio: bool = False) -> Reply:
+    """A kind reply to media we cannot read, with the menu. After a voice note, first the option to hear the last
+    answer (`hear_last`: the "Escuchar" option it was shown with) and to hear every answer from now on."""
     key = f"media_{kind}" if kind in MEDIA_KINDS else "media_document"
-    buttons = ([listen_option(lang)] if can_hear_last and kind == "audio" else []) + static_main_menu_buttons(lang)
-    return Reply(slots={"reply_kind": KIND_SMALL_TALK}).say(text(key, lang), buttons)
+    buttons: list[dict[str, str]] = []
+    if kind == "audio":
+        buttons += [hear_last] if hear_last else []
+        buttons += [] if prefer_audio else [prefer_option(lang, False)]
+    return Reply(slots={"reply_kind": KIND_SMALL_TALK}).say(text(key, lang), buttons + static_main_menu_buttons(lang))
 
 
 def nearest_services(repo: ContentRepository, latitude: Optional[float], longitude: Optional[float],

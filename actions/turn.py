@@ -43,6 +43,11 @@ class Turn:
         return self.text.startswith("/")
 
     @property
+    def prefer_audio(self) -> bool:
+        """The person chose to hear every answer that can be heard ("Siempre con audio")."""
+        return self.tracker.get_slot("prefer_audio") is True
+
+    @property
     def confidence(self) -> float:
         return float(((self.tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
 

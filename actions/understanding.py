@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence
 from actions import recruiters, replies
 from actions.replies import Reply
 from actions.turn import Turn
+from bot.audio.repository import FAQ
 from bot.content import matching
 from bot.content.faq import Faq
 from bot.content.matching import Match
@@ -61,7 +62,8 @@ def answer_faq(turn: Turn, slug: str, related: Sequence[str] = ()) -> Reply:
     if faq is None:
         return replies.topic_answer(turn.repo, slug.split("/", 1)[0], turn.lang)
     title = turn.repo.titles([faq.topic_id], turn.lang).get(faq.topic_id)
-    return replies.faq_answer(faq, turn.lang, title, _faqs(turn, related))
+    can_hear = replies.can_listen(turn.repo, faq.slug, turn.lang, FAQ)
+    return replies.faq_answer(faq, turn.lang, title, _faqs(turn, related), can_hear=can_hear)
 
 
 def _faqs(turn: Turn, slugs: Sequence[Optional[str]]) -> list[Faq]:

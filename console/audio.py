@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from bot.audio.convert import AudioError, can_synthesize
 from bot.audio.repository import AudioRepository
-from bot.content.models import LANGUAGES
+from bot.content.interface import LanguageRepository
 from bot.content.repository import ContentError
 from bot.settings import get_settings
 from bot.staff.models import EDITOR
@@ -26,7 +26,8 @@ def _audio() -> AudioRepository:
 
 
 def _checked(topic_id: str, lang: str) -> None:
-    if lang not in LANGUAGES or topic_id not in {topic.id for topic in repos.content().list_topics()}:
+    known_language = LanguageRepository(repos.database_url()).is_defined(lang)
+    if not known_language or topic_id not in {topic.id for topic in repos.content().list_topics()}:
         abort(404)
 
 

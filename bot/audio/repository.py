@@ -1,35 +1,45 @@
-"""Audio of answers: what the console uploads or generates, what the actions offer and the channels send.
+"""Audio of answers and FAQ entries: what the console uploads or generates, what the actions offer and the
+channels send. `kind` says what the audio is of: ANSWER (`ident` is a topic id) or FAQ (`ident` is an entry slug).
 
     audio = AudioRepository()
     audio.upload("labour.h2a", "es", 3, data, by="ana")     # a recording for version 3, converted to OGG/Opus
     audio.synthesize("labour.h2a", "es", by="system")       # espeak-ng for the published version
     audio.for_answer("labour.h2a", "es")                     # the published version's audio (None if none)
     audio.ensure("labour.h2a", "es")                         # the same, generating synthetic audio when missing
+    audio.ensure("labour.h2a/family", "es", kind=FAQ)        # an FAQ entry's
+
+Synthetic audio reads the text and then the reply's numbered options (bot/audio/script.py); it is made again
+when that script changed (a follow-up renamed, say). A recording is never replaced except by staff.
 """
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from bot.audio import convert
-from bot.audio.models import AnswerAudio
+from bot.audio import convert, script
+from bot.audio.models import AnswerAudio, AudioFile, FaqAudio
 from bot.audio.storage import AudioStore, default_store
-from bot.content.models import PUBLISHED, AnswerVersion
-from bot.content.repository import FALLBACK_LANGUAGE
+from bot.content.models import PUBLISHED, AnswerVersion, FaqEntry, FaqVersion
+from bot.content.repository import FALLBACK_LANGUAGE, ContentRepository
 from bot.content.workflow import ContentError, target_id
 from bot.db import session_scope
 from bot.settings import get_settings
 from bot.staff.audit import record
 
+ANSWER, FAQ = "answer", "faq"
+KINDS = (ANSWER, FAQ)
+
 
 @dataclass(frozen=True)
 class AudioView:
-    topic_id: str
+    kind: str
+    ident: str  # the topic id of an answer, the slug of an FAQ entry
     lang: str
     version: int
     key: str
@@ -41,15 +51,22 @@ class AudioView:
     created_at: dt.datetime
 
 
-def _view(row: AnswerAudio, version: AnswerVersion) -> AudioView:
-    return AudioView(version.topic_id, row.lang, version.version, row.storage_key, row.mime, row.bytes,
+def _view(kind: str, ident: str, row: AudioFile, version: Any) -> AudioView:
+    return AudioView(kind, ident, row.lang, version.version, row.storage_key, row.mime, row.bytes,
                      row.duration_seconds, bool(row.synthetic), row.created_by, row.created_at)
 
 
-def spoken_text(version: AnswerVersion) -> str:
-    """What the synthetic voice reads: the title, then the answer (without its links, which a voice cannot say)."""
-    lines = [line for line in (version.body or "").splitlines() if "http://" not in line and "https://" not in line]
-    return f"{version.title}.\n\n" + "\n".join(lines).strip()
+def _versions(kind: str, ident: str):
+    """The query of every version of one answer or FAQ entry."""
+    if kind == ANSWER:
+        return select(AnswerVersion).where(AnswerVersion.topic_id == ident)
+    if kind == FAQ:
+        return select(FaqVersion).join(FaqEntry, FaqVersion.entry_id == FaqEntry.id).where(FaqEntry.slug == ident)
+    raise ValueError(f"unknown kind of audio: {kind!r}")
+
+
+def _model(kind: str):
+    return (AnswerVersion, AnswerAudio) if kind == ANSWER else (FaqVersion, FaqAudio)
 
 
 class AudioRepository:
@@ -57,99 +74,130 @@ class AudioRepository:
         self.database_url = database_url
         self.store = store or default_store()
 
-    def _version(self, s, topic_id: str, lang: str, version: Optional[int]) -> AnswerVersion:
-        query = select(AnswerVersion).where(AnswerVersion.topic_id == topic_id, AnswerVersion.lang == lang)
-        query = query.where(AnswerVersion.version == version) if version else query.where(
-            AnswerVersion.status == PUBLISHED)
+    # --- what the voice says --------------------------------------------------------------------------------
+    def spoken_text(self, version: Any, kind: str = ANSWER) -> str:
+        """The script of a version (an AnswerVersion or FaqVersion row): its text, then its options by number."""
+        content = ContentRepository(self.database_url)
+        if kind == ANSWER:
+            titles = [title for _, title in content.follow_ups(version.topic_id, version.follow_ups, version.lang)]
+            options = script.answer_option_titles(titles, bool(version.details), version.lang)
+            return script.script(version.title, version.body, options, version.lang)
+        topic_id = Session.object_session(version).get(FaqEntry, version.entry_id).topic_id
+        overview = content.titles([topic_id], version.lang).get(topic_id)
+        return script.script(version.question, version.answer, script.faq_option_titles(overview, version.lang),
+                             version.lang)
+
+    # --- finding versions -----------------------------------------------------------------------------------
+    def _version(self, s: Session, kind: str, ident: str, lang: str, version: Optional[int]) -> Any:
+        model = _model(kind)[0]
+        query = _versions(kind, ident).where(model.lang == lang)
+        query = query.where(model.version == version) if version else query.where(model.status == PUBLISHED)
         row = s.scalars(query).first()
         if row is None:
-            raise ContentError(f"no such answer: {target_id(topic_id, lang)} v{version or 'published'}")
+            raise ContentError(f"no such {kind}: {target_id(ident, lang)} v{version or 'published'}")
         return row
 
-    def _attach(self, topic_id: str, lang: str, version: Optional[int], audio: convert.Converted, by: str,
-                synthetic: bool, replace: bool = True) -> AudioView:
+    def _published(self, s: Session, kind: str, ident: str, lang: str) -> Optional[Any]:
+        """The published version in `lang`, else the Spanish one (as the text itself falls back), else None."""
+        model = _model(kind)[0]
+        for candidate in dict.fromkeys((lang, FALLBACK_LANGUAGE)):
+            row = s.scalars(_versions(kind, ident).where(model.lang == candidate, model.status == PUBLISHED)).first()
+            if row is not None:
+                return row
+        return None
+
+    # --- saving -----------------------------------------------------------------------------------------------
+    def _attach(self, kind: str, ident: str, lang: str, version: Optional[int], audio: convert.Converted, by: str,
+                synthetic: bool, sha: Optional[str] = None, replace: bool = True) -> AudioView:
+        """Keep `audio` as the version's audio. With `replace` False, audio made meanwhile by someone else for the
+        same script (or a recording) is kept and returned instead."""
+        audio_model = _model(kind)[1]
         with session_scope(self.database_url) as s:
-            row_version = self._version(s, topic_id, lang, version)
-            if row_version.audio and not replace:  # made meanwhile for someone else: theirs is as good
-                return _view(row_version.audio[0], row_version)
-            key = f"{topic_id}-{lang}-v{row_version.version}-{secrets.token_hex(8)}.ogg"
+            row_version = self._version(s, kind, ident, lang, version)
+            current = row_version.audio[0] if row_version.audio else None
+            if current is not None and not replace and (not current.synthetic or current.script_sha == sha):
+                return _view(kind, ident, current, row_version)
+            safe_ident = ident.replace("/", "_")
+            prefix = "" if kind == ANSWER else "faq-"
+            key = f"{prefix}{safe_ident}-{lang}-v{row_version.version}-{secrets.token_hex(8)}.ogg"
             self.store.put(key, audio.data)
             for old in list(row_version.audio):  # the previous file goes when this is committed
                 row_version.audio.remove(old)
             s.flush()
-            row = AnswerAudio(lang=lang, storage_key=key, mime=convert.OGG_MIME, bytes=len(audio.data),
-                              duration_seconds=audio.duration, synthetic=synthetic, created_by=by[:64])
+            row = audio_model(lang=lang, storage_key=key, mime=convert.OGG_MIME, bytes=len(audio.data),
+                              duration_seconds=audio.duration, synthetic=synthetic, script_sha=sha,
+                              created_by=by[:64])
             row_version.audio.append(row)
             s.flush()
-            record(s, by, "answer.audio", "answer", target_id(topic_id, lang),
+            record(s, by, f"{kind}.audio", kind, target_id(ident, lang),
                    after={"version": row_version.version, "synthetic": synthetic, "bytes": len(audio.data),
                           "duration_seconds": audio.duration})
-            return _view(row, row_version)
+            return _view(kind, ident, row, row_version)
 
-    def upload(self, topic_id: str, lang: str, version: int, data: bytes, by: str) -> AudioView:
+    def upload(self, ident: str, lang: str, version: int, data: bytes, by: str, kind: str = ANSWER) -> AudioView:
         """A staff recording (OGG/Opus, MP3 or M4A) for one version. AudioError("too_large" | "not_audio")."""
         max_bytes = int(get_settings().audio_max_mb * 1024 * 1024)
-        return self._attach(topic_id, lang, version, convert.convert_upload(data, max_bytes), by, synthetic=False)
+        return self._attach(kind, ident, lang, version, convert.convert_upload(data, max_bytes), by, synthetic=False)
 
-    def synthesize(self, topic_id: str, lang: str, version: Optional[int] = None, by: str = "system",
-                   replace: bool = True) -> AudioView:
-        """espeak-ng reading the version (the published one by default). With `replace` False, audio that appeared
-        while it was being made is kept and returned instead."""
+    def synthesize(self, ident: str, lang: str, version: Optional[int] = None, by: str = "system",
+                   replace: bool = True, kind: str = ANSWER) -> AudioView:
+        """espeak-ng reading the version's script (the published version by default). With `replace` False,
+        audio of the same script (or a recording) that appeared while it was being made is kept instead."""
         with session_scope(self.database_url) as s:
-            text = spoken_text(self._version(s, topic_id, lang, version))
-        return self._attach(topic_id, lang, version, convert.synthesize(text, lang), by, synthetic=True,
-                            replace=replace)
+            spoken = self.spoken_text(self._version(s, kind, ident, lang, version), kind)
+        return self._attach(kind, ident, lang, version, convert.synthesize(spoken, lang), by, synthetic=True,
+                            sha=script.script_sha(spoken), replace=replace)
 
-    def audio_of(self, topic_id: str, lang: str) -> dict[int, AudioView]:
-        """version -> its audio, for every version of one answer that has some (the console's page)."""
+    # --- reading ----------------------------------------------------------------------------------------------
+    def audio_of(self, ident: str, lang: str, kind: str = ANSWER) -> dict[int, AudioView]:
+        """version -> its audio, for every version of one answer (or FAQ entry) that has some (the console)."""
+        version_model = _model(kind)[0]
         with session_scope(self.database_url) as s:
-            rows = s.execute(select(AnswerAudio, AnswerVersion).join(AnswerVersion).where(
-                AnswerVersion.topic_id == topic_id, AnswerVersion.lang == lang)).all()
-            return {version.version: _view(row, version) for row, version in rows}
+            rows = s.scalars(_versions(kind, ident).where(version_model.lang == lang)).all()
+            return {row.version: _view(kind, ident, row.audio[0], row) for row in rows if row.audio}
 
-    def for_answer(self, topic_id: str, lang: str) -> Optional[AudioView]:
-        """The audio of the published answer in `lang` (Spanish when it has no `lang` text, like the answer)."""
+    def for_answer(self, ident: str, lang: str, kind: str = ANSWER) -> Optional[AudioView]:
+        """The audio of the published version in `lang` (Spanish when it has no `lang` text, like the text)."""
         with session_scope(self.database_url) as s:
-            for candidate in dict.fromkeys((lang, FALLBACK_LANGUAGE)):
-                version = s.scalars(select(AnswerVersion).where(
-                    AnswerVersion.topic_id == topic_id, AnswerVersion.lang == candidate,
-                    AnswerVersion.status == PUBLISHED)).first()
-                if version is not None:
-                    return _view(version.audio[0], version) if version.audio else None
-            return None
+            version = self._published(s, kind, ident, lang)
+            return _view(kind, ident, version.audio[0], version) if version is not None and version.audio else None
 
-    def available(self, topic_id: str, lang: str) -> bool:
-        """Whether the published answer can be heard: it has audio, or synthetic audio can be made for it."""
-        if self.for_answer(topic_id, lang) is not None:
-            return True
+    def available(self, ident: str, lang: str, kind: str = ANSWER) -> bool:
+        """Whether the published version can be heard: it has audio, or synthetic audio can be made for it."""
         with session_scope(self.database_url) as s:
-            langs = set(s.scalars(select(AnswerVersion.lang).where(
-                AnswerVersion.topic_id == topic_id, AnswerVersion.status == PUBLISHED)))
-        answer_lang = lang if lang in langs else FALLBACK_LANGUAGE if FALLBACK_LANGUAGE in langs else None
-        return answer_lang is not None and convert.can_synthesize(answer_lang)
+            version = self._published(s, kind, ident, lang)
+            return version is not None and (bool(version.audio) or convert.can_synthesize(version.lang))
 
-    def ensure(self, topic_id: str, lang: str) -> Optional[AudioView]:
-        """The published answer's audio, synthesised (and kept) on first request when there is none."""
-        existing = self.for_answer(topic_id, lang)
-        if existing is not None:
+    def ensure(self, ident: str, lang: str, kind: str = ANSWER) -> Optional[AudioView]:
+        """The published version's audio: a recording, or synthetic audio of its current script, made (and kept)
+        now when there is none or the script changed. None when it cannot be heard."""
+        with session_scope(self.database_url) as s:
+            version = self._published(s, kind, ident, lang)
+            if version is None:
+                return None
+            current = version.audio[0] if version.audio else None
+            if current is not None and not current.synthetic:
+                return _view(kind, ident, current, version)
+            spoken = self.spoken_text(version, kind)
+            sha = script.script_sha(spoken)
+            if current is not None and current.script_sha == sha:
+                return _view(kind, ident, current, version)
+            existing = _view(kind, ident, current, version) if current is not None else None
+            version_lang, number = version.lang, version.version
+        if not convert.can_synthesize(version_lang):
             return existing
-        with session_scope(self.database_url) as s:
-            langs = set(s.scalars(select(AnswerVersion.lang).where(
-                AnswerVersion.topic_id == topic_id, AnswerVersion.status == PUBLISHED)))
-        answer_lang = lang if lang in langs else FALLBACK_LANGUAGE if FALLBACK_LANGUAGE in langs else None
-        if answer_lang is None or not convert.can_synthesize(answer_lang):
-            return None
         try:
-            return self.synthesize(topic_id, answer_lang, replace=False)
+            return self._attach(kind, ident, version_lang, number, convert.synthesize(spoken, version_lang),
+                                "system", synthetic=True, sha=sha, replace=False)
         except IntegrityError:  # two first requests at once: the other one's audio was saved first
-            return self.for_answer(topic_id, lang)
+            return self.for_answer(ident, lang, kind)
 
-    def delete(self, topic_id: str, lang: str, version: int, by: str) -> bool:
+    def delete(self, ident: str, lang: str, version: int, by: str, kind: str = ANSWER) -> bool:
         """Remove one version's audio (row now, file once committed). False when it had none."""
         with session_scope(self.database_url) as s:
-            row_version = self._version(s, topic_id, lang, version)
+            row_version = self._version(s, kind, ident, lang, version)
             if not row_version.audio:
                 return False
             row_version.audio.clear()
-            record(s, by, "answer.audio_delete", "answer", target_id(topic_id, lang), after={"version": version})
+            record(s, by, f"{kind}.audio_delete", kind, target_id(ident, lang), after={"version": version})
             return True

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from bot.content import versions, workflow
 from bot.content.interface import LanguageRepository
 from bot.content.models import (
-    LANGUAGES,
     PUBLISHED,
     REVIEW_STATUSES,
     AnswerVersion,
@@ -195,8 +194,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def check_lang(lang: str, database_url: Optional[str] = None) -> None:
-    """Spanish, English, or a language staff defined (bot.content.interface)."""
-    if lang not in LANGUAGES and not LanguageRepository(database_url).is_defined(lang):
+    """A language of the languages table (bot.content.interface): Spanish and English, the Mayan languages of
+    the migrations, and any language staff add in the console. No list here: a new language needs no code."""
+    if not LanguageRepository(database_url).is_defined(lang):
         raise ContentError(f"unsupported language {lang!r}; add it in the console's languages first")
 
 
@@ -272,6 +272,12 @@ class ContentRepository:
             if row_lang == lang or topic_id not in titles:
                 titles[topic_id] = title
         return titles
+
+    def follow_ups(self, topic_id: str, follow_ups: Sequence[str], lang: str) -> list[tuple[str, str]]:
+        """(topic_id, title) of an answer's follow-up topics that are published, in its order, without itself:
+        the options after the answer, shown and read aloud (bot/audio/script.py)."""
+        titles = self.titles(follow_ups, lang)
+        return [(t, titles[t]) for t in follow_ups if t in titles and t != topic_id]
 
     def menu(self, area: str, lang: str) -> list[tuple[str, str]]:
         """(topic_id, title) of the published topics of an area, in menu order."""

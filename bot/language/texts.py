@@ -319,6 +319,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Perdón, esta respuesta todavía no tiene audio. Puede leerla arriba o elegir otra opción.",
         "en": "Sorry, this answer has no audio yet. You can read it above or choose another option.",
     },
+    # "Prefer audio": every answer that can be heard comes with its audio, until the person chooses text only.
+    "listen_always_option": {"es": "Siempre con audio", "en": "Always with audio"},
+    "listen_text_only_option": {"es": "Solo texto", "en": "Text only"},
+    "audio_on": {
+        "es": "Listo. Desde ahora cada respuesta le llega también en audio. Para dejarlo, elija Solo texto.",
+        "en": "Done. From now on every answer also comes to you as audio. To stop, choose Text only.",
+    },
+    "audio_off": {
+        "es": "Listo. Desde ahora le respondo solo con texto. Para oír una respuesta, elija Escuchar.",
+        "en": "Done. From now on I answer with text only. To hear an answer, choose Listen.",
+    },
+    # Read aloud at the end of an audio answer (bot/audio/script.py): the options, by number.
+    "audio_options_intro": {
+        "es": "Para seguir, escriba el número de una opción.",
+        "en": "To go on, write the number of an option.",
+    },
+    "audio_option": {"es": "Opción {number}: {title}.", "en": "Option {number}: {title}."},
 }
 
 AREA_LABELS: dict[str, dict[str, str]] = {

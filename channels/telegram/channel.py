@@ -40,6 +40,7 @@ from telegram.request import HTTPXRequest
 
 from bot.audio import messages as audio_messages
 from bot.audio.storage import default_store
+from bot.language import requested_language
 from bot.language import text as interface_text
 from bot.messaging.delivery import SendError, SendFunction
 from bot.messaging.formatting import split_text
@@ -61,6 +62,7 @@ CHAT_ID = re.compile(r"-?\d{1,20}")
 ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.EDITED_MESSAGE, UpdateType.CALLBACK_QUERY]
 COMMANDS = {"menu": "/main_menu", "ayuda": "/area_help", "help": "/area_help"}
 LANGUAGE_COMMANDS = ("idioma", "language")
+LANGUAGE_ARGUMENT_CODE = re.compile(r"[a-z]{2,3}")  # "en", "quc": the languages' codes in the content database
 DELETE_COMMANDS = ("borrar", "delete")
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 # Telegram's ids: update ids are non-negative and chat ids fit in 52 bits (its Bot API documentation).
@@ -114,6 +116,19 @@ def resolve_callback(data: object) -> Optional[str]:
     if data.startswith("/") or (data.isascii() and data.isdigit()):
         return data
     return None
+
+
+def language_command(argument: str) -> str:
+    """/idioma or /language: a language's code ("/idioma quc") asks for it (the bot switches only to a language
+    it offers, else shows the menu); a name ("/language English", "/idioma k'iche'") is read as words; nothing
+    (or anything else) shows the language menu."""
+    wanted = argument.strip()
+    code = wanted.lower() if LANGUAGE_ARGUMENT_CODE.fullmatch(wanted.lower()) else requested_language(wanted)
+    if code:
+        return "/change_language" + json.dumps({"language": code})
+    if wanted and not wanted.startswith("/"):
+        return f"idioma {wanted}"
+    return "/change_language"
 
 
 def outgoing_parts(messages: list[dict]) -> list[dict]:
@@ -285,8 +300,7 @@ class TelegramInput(OutboxChannel):
             if name in COMMANDS:
                 return COMMANDS[name], {}
             if name in LANGUAGE_COMMANDS:
-                wanted = {"en": "English", "es": "español"}.get(argument.lower()[:2])
-                return (wanted or "/change_language"), {}
+                return language_command(argument), {}
             if name in DELETE_COMMANDS:
                 return None, {}
         return text, {}

@@ -126,7 +126,7 @@ def test_a_pressed_topic_button_gives_title_body_source_and_a_way_on(run, conten
     buttons = [{"title": "Más información", "payload": "/ask_more"},
                {"title": titles["labour.fees"], "payload": "/labour.fees"},
                {"title": titles["labour.scams"], "payload": "/labour.scams"},
-               {"title": "Escuchar", "payload": "/listen"},
+               {"title": "Escuchar", "payload": '/listen{"topic": "labour.h2a"}'},
                {"title": "Menú principal", "payload": "/main_menu"}]
     expected_text = "Visa H-2A\n\nTexto de prueba sobre la H-2A.\n\nFuente: U.S. Department of Labor; MINTRAB"
     assert messages == [message(expected_text, buttons, topic_id="labour.h2a",
@@ -403,8 +403,10 @@ def test_a_question_matching_an_faq_entry_gets_that_entry_not_the_overview(run, 
     title = content.titles(["labour.h2a"], "es")["labour.h2a"]
     assert messages[0]["text"] == ("¿Hay vacaciones pagadas?\n\nRespuesta de prueba sobre vacaciones.\n\n"
                                    "Fuente: Fuente de prueba")
-    assert messages[0]["buttons"][-2:] == [{"title": f"Más sobre: {title}", "payload": "/labour.h2a"},
-                                           {"title": "Menú principal", "payload": "/main_menu"}]
+    assert messages[0]["buttons"][-3:] == [
+        {"title": f"Más sobre: {title}", "payload": "/labour.h2a"},
+        {"title": "Escuchar", "payload": '/listen{"entry": "labour.h2a/test-vacation"}'},
+        {"title": "Menú principal", "payload": "/main_menu"}]
     assert slots_of(events)["faq_id"] == "labour.h2a/test-vacation"
     assert slots_of(events)["topic_id"] == "labour.h2a"
 
@@ -425,7 +427,7 @@ def test_a_vague_question_gets_the_overview_and_the_best_questions_as_options(ru
     assert messages[0]["text"].startswith(f"{overview.title}\n\n{overview.body.strip()}")
     assert messages[0]["text"].endswith(text("faq_suggest", "es"))
     payloads_shown = payloads(messages[0])
-    assert len(payloads_shown) == 6 and payloads_shown[-2:] == ["/listen", "/main_menu"]
+    assert len(payloads_shown) == 6 and payloads_shown[-2:] == ['/listen{"topic": "labour.h2a"}', "/main_menu"]
     assert all(p.startswith('/labour.h2a{"faq": "labour.h2a/') for p in payloads_shown[:3])
 
 

@@ -69,3 +69,42 @@ def test_the_cli_synthesizes_missing_audio_and_keeps_what_exists(sqlite_content,
     assert AudioRepository(sqlite_content.database_url).for_answer("labour.fees", "es").synthetic
     assert bot_cli(["audio", "synthesize", "--topic", "labour.fees", "--lang", "es"]) == 0
     assert "0 made, 1 already had audio" in capsys.readouterr().out
+
+
+def test_synthetic_audio_is_made_again_when_the_options_it_reads_change(sqlite_content):
+    audio = AudioRepository(sqlite_content.database_url)
+    first = audio.ensure("labour.h2a", "es")
+    follow_up = sqlite_content.get_answer("labour.h2a", "es").follow_ups[0]
+    with session_scope(sqlite_content.database_url) as s:  # staff rename a follow-up: the voice must say the new name
+        s.scalars(select(AnswerVersion).where(AnswerVersion.topic_id == follow_up, AnswerVersion.lang == "es",
+                                              AnswerVersion.status == "published")).one().title = "Título nuevo"
+    second = audio.ensure("labour.h2a", "es")
+    assert second.key != first.key and second.synthetic
+    assert not (Path(get_settings().audio_dir) / first.key).exists()  # the old file went with its row
+    assert audio.ensure("labour.h2a", "es") == second
+
+
+def test_a_recording_is_kept_whatever_the_options(sqlite_content, tmp_path):
+    from tests.audio_files import tone
+
+    audio = AudioRepository(sqlite_content.database_url)
+    version = sqlite_content.get_answer("labour.h2a", "es").version
+    recording = audio.upload("labour.h2a", "es", version, tone(tmp_path / "voice.mp3"), by="ana")
+    assert audio.ensure("labour.h2a", "es") == recording and not recording.synthetic
+
+
+def test_an_faq_versions_audio_goes_with_it_row_and_file(sqlite_content):
+    from bot.audio.models import FaqAudio
+    from bot.audio.repository import FAQ
+    from bot.content.faq import FaqRepository
+    from bot.content.models import FaqVersion
+
+    slug = next(iter(sorted(FaqRepository(sqlite_content.database_url).coverage())))
+    made = AudioRepository(sqlite_content.database_url).ensure(slug, "es", FAQ)
+    path = Path(get_settings().audio_dir) / made.key
+    assert made.synthetic and made.key.startswith("faq-") and "/" not in made.key and path.is_file()
+    with session_scope(sqlite_content.database_url) as s:
+        s.delete(s.scalars(select(FaqVersion).join(FaqAudio)).one())
+    with session_scope(sqlite_content.database_url) as s:
+        assert s.scalars(select(FaqAudio)).all() == []
+    assert not path.exists()

@@ -153,10 +153,10 @@ def test_telegram_sends_the_recording_as_a_voice_message(stack, recording):
     telegram = TelegramStack(servers, platforms.telegram)
     user = telegram.user()
     telegram.send(user, f"/{RECORDED_TOPIC}")
-    wait_until(lambda: [m for m in platforms.telegram.sent_to(user["id"])
-                        if any(b["text"].endswith(". Escuchar") for row in
-                               (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)])
-    telegram.press(user, "/listen")
+    [listen] = wait_until(lambda: [b for m in platforms.telegram.sent_to(user["id"])
+                                   for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+                                   if b["text"].endswith(". Escuchar")])
+    telegram.press(user, listen["callback_data"])
     voices = wait_until(lambda: [p for method, p in platforms.telegram.calls
                                  if method == "sendVoice" and int(p["chat_id"]) == user["id"]])
     assert voices[0]["voice"] == recording

@@ -76,6 +76,19 @@ def test_only_strings_count_as_text_and_odd_locations_stay_locations(fields, exp
     assert TelegramInput()._user_text(update(**fields).message)[0] == expected
 
 
+@pytest.mark.parametrize("command, expected", [
+    ("/language en", '/change_language{"language": "en"}'),
+    ("/idioma QUC", '/change_language{"language": "quc"}'),
+    ("/language English", '/change_language{"language": "en"}'),
+    ("/idioma español", '/change_language{"language": "es"}'),
+    ("/idioma k'iche'", "idioma k'iche'"),
+    ("/idioma", "/change_language"),
+    ("/language /menu", "/change_language"),
+])
+def test_the_language_command_asks_for_any_language_by_code_or_name(command, expected):
+    assert TelegramInput()._user_text(update(text=command).message)[0] == expected
+
+
 def test_replies_become_parts_with_numbered_keyboard_on_the_last():
     messages = [{"text": "x" * 5000, "buttons": [{"title": "Visa H-2A", "payload": "/labour.h2a"},
                                                  {"title": "Menú principal", "payload": "/main_menu"}]}]
