@@ -75,20 +75,57 @@ MAYAN_NAMES = {
     "mam": {"mam"},
     "kek": {"qeqchi", "kekchi", "qekchi", "quekchi"},
 }
+# Greetings in those languages, folded and without apostrophes or spaces ("Ma sa laa ch'ool" and "ma sa laach'ool"
+# are both "masalaachool"), so a greeting in a Mayan language also offers the language menu. Only greetings found
+# written on a public page are listed, none guessed; every form is a whole run of words, never a Spanish word.
+# Sources, read 2026-11-29:
+#   quc: https://lanoj.com/lessons/greetings "El saludo" (Saqirik, Xeq'ij, Xokaq'ab', La utz awach?,
+#        La utz wach la?); https://tzij.coerll.utexas.edu/es/leccion-3/ "Tïjonïk 3 Rutzil wachaj (Saludos)"
+#        (Saqirik!, Xb'e q'ij!, Xok aq'ab'!); https://popol-mayab.org/2015/09/06/in-lakech/ "In lak'ech o los
+#        saludos mayas" (¿La utz wach lal?, ¿Jas kub'ij k'ux la?, ¿Jas b'anom lal?).
+#   mam: http://sarainguate.blogspot.com/2007/11/mam.html "Mam" (Se'nta'ye, ¿Cómo está?);
+#        https://mexicanisimo.com.mx/2018/02/dia-internacional-la-lengua-materna/amp "Día Internacional de la
+#        Lengua Materna", data from INALI (B'ants q'ij, hola o buenos días).
+#   kek: https://ja.scribd.com/document/385907162/Li-Sahil-ch "Li Sahil ch'oolejil" (chan xawil, ma sa laa ch'ool,
+#        ma sa laach'ool, chan xeril, ma sa leech'ool); popol-mayab.org above (¿Ma sa sa' lach'ool laa'at?);
+#        https://panamericangladiators.blogspot.com/2015/02/ma-sa-laachool-guatemala.html (Ma sa laach'ool).
+MAYAN_GREETINGS = {
+    "quc": {"saqirik", "xeqij", "xbeqij", "xokaqab", "lautzawach", "lautzwachla", "lautzwachlal",
+            "jaskubijkuxla", "jasbanomlal"},
+    "mam": {"sentaye", "bantsqij"},
+    "kek": {"chanxawil", "chanxeril", "masalaachool", "masaleechool", "masasalachoollaaat"},
+}
+_LONGEST_GREETING_WORDS = 5  # "ma sa sa' lach'ool laa'at"
 MAYAN_ANY = "maya"  # "idioma maya", "hablo maya": a Mayan language, not which one
 _MAX_WORDS_NAMING_A_LANGUAGE = 6
-_APOSTROPHES = re.compile(r"['’‘`´]")
+# Straight, curly and accent apostrophes, and the modifier letter apostrophe of Mayan orthography ("qʼij").
+_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+
+
+def _greeted_language(words: list[str]) -> Optional[str]:
+    """The code of the Mayan language whose greeting is a run of these words, spaces ignored, else None."""
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + _LONGEST_GREETING_WORDS) + 1):
+            joined = "".join(words[start:end])
+            for code, greetings in MAYAN_GREETINGS.items():
+                if joined in greetings:
+                    return code
+    return None
 
 
 def named_mayan_language(text: str) -> Optional[str]:
-    """The code of the Mayan language a short message names ("k'iche'", "hablo quiché", "kekchi"), MAYAN_ANY for
-    "idioma maya", else None."""
+    """The code of the Mayan language a short message names ("k'iche'", "hablo quiché", "kekchi") or greets in
+    ("Saqirik", "ma sa laa ch'ool"), MAYAN_ANY for "idioma maya", else None."""
     if not text or text.startswith("/"):
         return None
-    found = re.findall(r"[a-z]+", _APOSTROPHES.sub("", fold(text)))
+    # Apostrophes go before folding: NFKD turns "´" into a space plus an accent, which would split "q´eqchi´".
+    found = re.findall(r"[a-z]+", fold(_APOSTROPHES.sub("", text)))
     if not found or len(found) > _MAX_WORDS_NAMING_A_LANGUAGE:
         return None
     for code, names in MAYAN_NAMES.items():
         if names & set(found):
             return code
+    greeted = _greeted_language(found)
+    if greeted:
+        return greeted
     return MAYAN_ANY if {"maya", "mayas", "mayense"} & set(found) else None

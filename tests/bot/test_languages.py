@@ -105,6 +105,24 @@ def test_mayan_language_names_are_recognised_in_short_messages(message, code):
     assert named_mayan_language(message) == code
 
 
+@pytest.mark.parametrize("message, code", [
+    # Greetings as the pages cited by MAYAN_GREETINGS write them, and as people type them.
+    ("Saqirik", "quc"), ("saqirik tat", "quc"), ("Xeq'ij", "quc"), ("Xb'e q'ij!", "quc"), ("Xok aq'ab'", "quc"),
+    ("Xokaq'ab'", "quc"), ("¿La utz awach?", "quc"), ("La utz wach la?", "quc"), ("¿La utz wach lal?", "quc"),
+    ("¿Jas kub'ij k'ux la?", "quc"), ("¿Jas b'anom lal?", "quc"), ("Xbʼe qʼij", "quc"),
+    ("Se'nta'ye", "mam"), ("B'ants q'ij", "mam"),
+    ("chan xawil", "kek"), ("Chan xawil na'", "kek"), ("Ma sa laa ch'ool", "kek"), ("ma sa laach’ool", "kek"),
+    ("chan xeril kok'al", "kek"), ("Ma sa leech'ool", "kek"), ("¿Ma sa sa' lach'ool laa'at?", "kek"),
+    ("Q´eqchi´", "kek"), ("Qʼeqchiʼ", "kek"),  # names too, with the apostrophes of Mayan orthography
+    # Spanish and English people write, near those greetings: not a Mayan language.
+    ("hola", None), ("buenos días", None), ("buenas tardes", None), ("utz", None), ("mama", None),
+    ("la casa", None), ("la utz", None), ("chan", None), ("ma sa", None), ("hi how are you", None),
+    ("saqirik " + "necesito ayuda con la visa para trabajar en estados unidos", None),
+])
+def test_mayan_greetings_are_recognised_in_short_messages(message, code):
+    assert named_mayan_language(message) == code
+
+
 def test_languages_and_interface_texts_on_each_database(empty_repo):
     url = empty_repo.database_url
     with session_scope(url) as session:
