@@ -164,12 +164,17 @@ class WebChatInput(BrujulaChannel):
 
 
 def with_audio_links(messages: list[dict]) -> list[dict]:
-    """Audio answers as a signed link the page plays (`audio`), in place of the store's key."""
-    shown = []
+    """Audio answers as a signed link the page plays (`audio`), in place of the store's key. Rasa sends an
+    utterance's attachment as a message of its own after the words and options; it goes back on that message, so
+    the page shows the player under the words, before the options the voice reads out."""
+    shown: list[dict] = []
     for message in messages:
         key = audio_messages.audio_key(message)
         if key:
             message = {k: v for k, v in message.items() if k != "attachment"}
             message["audio"] = signed_path(key)
+            if not message.get("text") and shown and "audio" not in shown[-1]:
+                shown[-1]["audio"] = message["audio"]
+                continue
         shown.append(message)
     return shown

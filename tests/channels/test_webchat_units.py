@@ -39,3 +39,18 @@ def test_anything_else_is_refused_without_an_error(sender, token):
 ])
 def test_a_message_is_text_a_whole_number_or_absent(message, expected):
     assert message_text(message) == expected
+
+
+def test_an_audio_answer_is_played_under_its_words_before_the_options(set_env):
+    """Rasa sends an utterance's attachment as a message of its own; the page gets it back on the words."""
+    from channels.webchat.channel import with_audio_links
+
+    set_env(BRUJULA_ENV="test", AUDIO_URL_SECRET="audio-url-secret-for-the-tests-0123")
+    key = "labour.h2a-es-v2-0123456789abcdef.ogg"
+    words = {"recipient_id": "u", "text": "Escuche la respuesta: Visa H-2A",
+             "buttons": [{"title": "Menú principal", "payload": "/main_menu"}]}
+    shown = with_audio_links([dict(words), {"recipient_id": "u", "attachment": {"audio": key}},
+                              {"recipient_id": "u", "text": "otra"}])
+    assert [m.get("text") for m in shown] == ["Escuche la respuesta: Visa H-2A", "otra"]
+    assert shown[0]["buttons"] == words["buttons"]
+    assert shown[0]["audio"].startswith(f"/webhooks/audio/{key}?exp=") and "audio" not in shown[1]
