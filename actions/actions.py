@@ -14,9 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import handoff, replies, understanding
 from actions.replies import Reply
 from actions.turn import Turn
-from bot.content.interface import menu_languages
+from bot.content.interface import defined_languages, menu_languages
 from bot.content.topics import CRISIS_TOPIC, EMERGENCY_TOPIC, HUMAN_TOPIC, OUT_OF_SCOPE
 from bot.language import (
+    MAYAN_ANY,
+    MAYAN_NAMES,
     SUPPORTED,
     has_words,
     mentioned_number,
@@ -154,7 +156,12 @@ def language_reply(turn: Turn, wanted: Optional[str]) -> Reply:
     offered = menu_languages(turn.repo.database_url)
     if wanted in SUPPORTED or wanted in [language.code for language in offered]:
         return replies.language_set(str(wanted))
-    return replies.language_menu(offered)
+    # "idioma maya": the Mayan languages not offered yet, unless one is (it is in the menu then)
+    asked = MAYAN_NAMES if wanted == MAYAN_ANY else (wanted,)
+    mayan_offered = wanted == MAYAN_ANY and any(language.code in MAYAN_NAMES for language in offered)
+    not_yet = [] if mayan_offered else [language.autonym for language in defined_languages(turn.repo.database_url)
+                                        if language.code in asked and language not in offered]
+    return replies.language_menu(offered, turn.lang, not_yet)
 
 
 def more(turn: Turn) -> Reply:

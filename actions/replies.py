@@ -144,9 +144,13 @@ def unavailable(lang: str) -> Reply:
     return Reply(slots={"reply_kind": KIND_ERROR}).say(cached_text("unavailable", lang), buttons)
 
 
-def language_menu(languages: Sequence[LanguageView]) -> Reply:
-    """"Idioma / Language / ...": each language's word for "language", then their names in themselves as options."""
+def language_menu(languages: Sequence[LanguageView], lang: Optional[str] = None,
+                  not_yet: Sequence[str] = ()) -> Reply:
+    """"Idioma / Language / ...": each language's word for "language", then their names in themselves as options.
+    `not_yet`: the names of the languages asked for that are not offered yet, said first in `lang`."""
     heading = " / ".join(dict.fromkeys(text("language_menu", language.code) for language in languages))
+    if not_yet and lang:
+        heading = f"{text('language_not_yet', lang, language=', '.join(not_yet))}\n\n{heading}"
     buttons = [{"title": language.autonym, "payload": payload(CHANGE_LANGUAGE, language=language.code)}
                for language in languages]
     return Reply(slots={"reply_kind": KIND_MENU}).say(heading, buttons)

@@ -313,6 +313,12 @@ SPANISH = LanguageView(FALLBACK_LANGUAGE, "Español", True)
 WITHOUT_DATABASE = (SPANISH, LanguageView("en", "English", True))
 
 
+def defined_languages(database_url: Optional[str] = None) -> list[LanguageView]:
+    """Every language of the languages table, offered or not (Spanish and English without a readable database)."""
+    catalog = current_catalog(database_url)
+    return list(catalog.languages) if catalog is not None else list(WITHOUT_DATABASE)
+
+
 def menu_languages(database_url: Optional[str] = None) -> list[LanguageView]:
     """The languages of the language menu, in the order they were added (Spanish first)."""
     catalog = current_catalog(database_url)

@@ -66,6 +66,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # The language menu's heading: each offered language's word for "language", joined ("Idioma / Language").
     "language_menu": {"es": "Idioma", "en": "Language"},
+    # A language asked for that is not offered yet (K'iche' before staff publish its texts): said before the menu.
+    "language_not_yet": {
+        "es": "Todavía no tengo respuestas en {language}. Puede elegir uno de estos idiomas:",
+        "en": "I do not have answers in {language} yet. You can choose one of these languages:",
+    },
     "language_set": {
         "es": "Listo, le escribo en español.",
         "en": "OK, I will write in English.",

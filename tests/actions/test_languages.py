@@ -30,10 +30,15 @@ def kiche_ready(content):
     return content
 
 
-@pytest.mark.parametrize("said", ["k'iche'", "quiché", "hablo k'iche'", "mam", "kekchi", "idioma maya"])
-def test_a_mayan_language_name_gets_the_menu_of_the_languages_offered(run, said):
+@pytest.mark.parametrize("said, not_yet", [
+    ("k'iche'", "K'iche'"), ("quiché", "K'iche'"), ("hablo k'iche'", "K'iche'"), ("mam", "Mam"),
+    ("kekchi", "Q'eqchi'"), ("Saqirik", "K'iche'"), ("ma sa laa ch'ool", "Q'eqchi'"),
+    ("idioma maya", "K'iche', Mam, Q'eqchi'"),
+])
+def test_a_mayan_language_not_offered_yet_is_named_before_the_menu_of_the_languages_offered(run, said, not_yet):
     messages, events = run(ActionFallback(), make_tracker(said, "nlu_fallback"))
-    assert messages == [message("Idioma / Language", [SPANISH, ENGLISH])]
+    assert messages == [message(f"Todavía no tengo respuestas en {not_yet}. Puede elegir uno de estos idiomas:"
+                                "\n\nIdioma / Language", [SPANISH, ENGLISH])]
     assert slots_of(events)["last_options"] == [SPANISH, ENGLISH]
 
 
@@ -66,7 +71,8 @@ def test_asking_to_change_language_shows_the_menu_once_more_than_two_are_ready(r
 
 def test_a_language_not_ready_cannot_be_chosen(run):
     messages, events = run(ActionChangeLanguage(), make_tracker(KICHE["payload"], "change_language"))
-    assert messages == [message("Idioma / Language", [SPANISH, ENGLISH])]
+    assert messages == [message("Todavía no tengo respuestas en K'iche'. Puede elegir uno de estos idiomas:\n\n"
+                                "Idioma / Language", [SPANISH, ENGLISH])]
     assert slots_of(events)["language"] == "es"
 
 
