@@ -5,6 +5,11 @@ Both kinds of text go through the same workflow of the core (bot.content.workflo
 based on an older version than the latest is refused: nobody overwrites a colleague silently) and submit them;
 reviewers approve and publish, or send them back with a comment; nobody publishes their own draft. The bot reads
 the database on every message, so a published text is live at once.
+
+Languages are data (bot.content.interface, the console's languages page): every page here takes its languages
+from the languages table, so a language added there is listed, filtered and edited here with no code change.
+Editing a text in any language but Spanish shows the published Spanish text above the form: translators work
+from it.
 """
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ from typing import Any, Callable, Optional
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from bot.content.interface import LanguageRepository
-from bot.content.models import LANGUAGES, REVIEW_STATUSES
+from bot.content.interface import FALLBACK_LANGUAGE, LanguageRepository, LanguageView
+from bot.content.models import PUBLISHED, REVIEW_STATUSES
 from bot.content.rendering import source_line
 from bot.content.repository import ConflictError, ContentError, OwnDraftError
 from bot.content.workflow import diff
@@ -63,9 +68,14 @@ def _kind(name: Optional[str]) -> Kind:
     return KINDS[name]
 
 
+def _languages() -> list[LanguageView]:
+    """Every defined language, Spanish first, then in the order they were added (the languages page's order)."""
+    return LanguageRepository(repos.database_url()).languages()
+
+
 def _check_lang(lang: str) -> None:
-    """Spanish, English, or a language added on the languages page (its answers are written here too)."""
-    if lang not in LANGUAGES and not LanguageRepository(repos.database_url()).is_defined(lang):
+    """A language of the languages table (its texts are written here); any other is not found."""
+    if not LanguageRepository(repos.database_url()).is_defined(lang):
         abort(404)
 
 
@@ -73,7 +83,11 @@ def _check_lang(lang: str) -> None:
 @bp.route("/")
 @requires(EDITOR)
 def index():
-    args = request.args
+    languages = _languages()
+    codes = [language.code for language in languages]
+    args = request.args.to_dict()
+    if args.get("lang") and args["lang"] not in codes:  # an old bookmark, a language code mistyped by hand
+        flash(t("content.unknown_language", code=args.pop("lang")), "warning")
     max_age = get_settings().content_max_age_months
     topics = {topic.id: topic for topic in repos.content().list_topics()}
     texts: dict[tuple[str, str], dict[str, Any]] = {}
@@ -81,18 +95,21 @@ def index():
         texts[("answer", topic.id)] = {"kind": "answer", "key": topic.id, "topic_id": topic.id, "cells": {}}
     for slug, topic_id in repos.faq().entries():
         texts[("faq", slug)] = {"kind": "faq", "key": slug, "topic_id": topic_id, "cells": {}}
+    written = set()
     for state in repos.content().answer_states() + repos.faq().faq_states():
+        written.add(state.lang)
         if (state.kind, state.key) in texts:
             texts[(state.kind, state.key)]["cells"][state.lang] = state
+    columns = _columns(languages, written, args.get("lang"))
     rows = []
     for row in texts.values():
         topic = topics.get(row["topic_id"])
         row["area"] = topic.area if topic else ""
-        row["missing"] = [lang for lang in LANGUAGES if not (row["cells"].get(lang) and
-                                                             row["cells"][lang].published_version)]
+        row["missing"] = [lang for lang in columns if not (row["cells"].get(lang) and
+                                                           row["cells"][lang].published_version)]
         row["stale"] = {lang: cell.stale(max_age) for lang, cell in row["cells"].items()}
-        if _shown(row, args):
-            row["url"] = {lang: KINDS[row["kind"]].url(row["key"], lang) for lang in LANGUAGES}
+        if _shown(row, args, columns):
+            row["url"] = {lang: KINDS[row["kind"]].url(row["key"], lang) for lang in columns}
             rows.append(row)
     missing = {}
     for row in texts.values():
@@ -100,11 +117,19 @@ def index():
             missing[row["key"]] = row["missing"]
     areas = sorted({topic.area for topic in topics.values()})
     return render_template("content/index.html", rows=rows, filters=args, areas=areas, topics=sorted(topics),
-                           languages=LANGUAGES, review_statuses=REVIEW_STATUSES, max_age=max_age,
-                           missing=missing)
+                           languages=languages, columns=columns, review_statuses=REVIEW_STATUSES,
+                           max_age=max_age, missing=missing)
 
 
-def _shown(row: dict[str, Any], args) -> bool:
+def _columns(languages: list[LanguageView], written: set[str], chosen: Optional[str]) -> list[str]:
+    """The languages the list shows a column (and missing translations) for: those offered to users, those
+    with a text already, and the one filtered on. A language just defined, with no text, is left out until
+    someone filters on it: otherwise every row would say its translation is missing."""
+    return [language.code for language in languages
+            if language.offered or language.code in written or language.code == chosen]
+
+
+def _shown(row: dict[str, Any], args, columns: list[str]) -> bool:
     """Whether a text passes the list's filters: its area, topic and kind, and at least one language that
     matches the language, review status, staleness and workflow filters."""
     if args.get("area") and row["area"] != args["area"]:
@@ -115,7 +140,7 @@ def _shown(row: dict[str, Any], args) -> bool:
         return False
     if args.get("missing") and not row["missing"]:
         return False
-    wanted = [args["lang"]] if args.get("lang") in LANGUAGES else list(LANGUAGES)
+    wanted = [args["lang"]] if args.get("lang") in columns else list(columns)
     if args.get("missing"):
         return any(lang in row["missing"] for lang in wanted)
     for lang in wanted:
@@ -204,16 +229,24 @@ def _page(kind: Kind, key: str, lang: str, values: Optional[dict[str, Any]], bas
     faq_repo = repos.faq()
     entries = [slug for slug, _ in faq_repo.entries(topic_id)] if kind.name == "answer" else []
     phrasings = faq_repo.phrasings_of(key)
+    languages = _languages()
     return {
         "kind": kind.name, "key": key, "lang": lang, "topic_id": topic_id, "history": history, "latest": latest,
         "published": published, "waiting": waiting, "values": values, "form": form_text(values),
         "base_version": base_version, "changes": changes, "entries": entries, "phrasings": phrasings,
-        "match_counts": faq_repo.phrasing_match_counts(), "languages": LANGUAGES,
+        "match_counts": faq_repo.phrasing_match_counts(), "languages": languages,
         "review_statuses": REVIEW_STATUSES, "preview": preview(kind, key, lang, values),
-        "other_url": {other: kind.url(key, other) for other in LANGUAGES},
+        "other_url": {other.code: kind.url(key, other.code) for other in languages},
+        "translating": lang != FALLBACK_LANGUAGE,  # then the published Spanish text is shown above the form
+        "spanish": None if lang == FALLBACK_LANGUAGE else _spanish(repo.history(key, FALLBACK_LANGUAGE)),
         "own_waiting": bool(waiting and current_user.username in (waiting.created_by, waiting.submitted_by)),
         "limits": CHANNEL_LIMITS,
     }
+
+
+def _spanish(history) -> Optional[Any]:
+    """The published Spanish version, which a translation is written from (None: nothing published yet)."""
+    return next((v for v in history if v.status == PUBLISHED), None)
 
 
 SOURCE_LINE = re.compile(r"^(?P<name>.*?)\s*(?:\|\s*)?(?P<url>https?://\S+)?\s*$")
@@ -377,26 +410,27 @@ def create_faq():
         slug = repos.faq().create_entry(topic_id, request.form.get("name") or "", current_user.username)
     except ContentError as error:
         flash(str(error), "error")
-        return redirect(url_for("content.edit_answer", topic_id=topic_id, lang="es")
+        return redirect(url_for("content.edit_answer", topic_id=topic_id, lang=FALLBACK_LANGUAGE)
                         if topic_id in {t.id for t in repos.content().list_topics()} else url_for("content.index"))
     flash(t("content.faq_created", slug=slug))
-    return redirect(url_for("content.edit_faq", slug=slug, lang="es"))
+    return redirect(url_for("content.edit_faq", slug=slug, lang=FALLBACK_LANGUAGE))
 
 
 def _back():
     kind = _kind(request.form.get("kind"))
-    lang = request.form.get("lang") if request.form.get("lang") in LANGUAGES else "es"
+    lang = request.form.get("lang") or ""
+    if not LanguageRepository(repos.database_url()).is_defined(lang):
+        lang = FALLBACK_LANGUAGE
     return redirect(kind.url(request.form.get("key") or "", lang))
 
 
 @bp.route("/phrasings", methods=["POST"])
 @requires(EDITOR)
 def add_phrasing():
-    lang = request.form.get("phrasing_lang") or None
+    lang = request.form.get("phrasing_lang") or None  # none: any language; an undefined one is refused
     try:
         added = repos.faq().add_phrasing(request.form.get("key") or "", request.form.get("text") or "",
-                                         lang if lang in LANGUAGES else None, origin="staff",
-                                         by=current_user.username)
+                                         lang, origin="staff", by=current_user.username)
         flash(t("content.phrasing_added") if added else t("content.phrasing_exists"))
     except ContentError as error:
         flash(str(error), "error")
@@ -517,4 +551,16 @@ register({
     "content.delete": {"es": "Borrar", "en": "Delete"},
     "content.any_language": {"es": "cualquier idioma", "en": "any language"},
     "content.edit": {"es": "Editar", "en": "Edit"},
+    "content.unknown_language": {"es": "No hay ningún idioma «{code}». Se muestran todos los idiomas.",
+                                 "en": "There is no language “{code}”. All languages are shown."},
+    "content.spanish_title": {"es": "Texto en español (publicado, versión {version})",
+                              "en": "Spanish text (published, version {version})"},
+    "content.spanish_note": {"es": "Traduzca a partir de este texto. Solo se puede leer aquí.",
+                             "en": "Translate from this text. It is read-only here."},
+    "content.spanish_follow_ups": {"es": "Temas relacionados", "en": "Related topics"},
+    "content.spanish_sources": {"es": "Fuentes", "en": "Sources"},
+    "content.spanish_missing": {"es": "Todavía no hay texto publicado en español. Publíquelo primero: es el "
+                                      "texto del que se traduce.",
+                                "en": "Nothing is published in Spanish yet. Publish it first: translations are "
+                                      "made from it."},
 })

@@ -73,8 +73,9 @@ def cmd_content(args) -> int:
 
 
 def _content_exchange(args) -> int:
-    """`bot content export DIR` (the database's live content as a pack) / `bot content import DIR` (checked, then
-    loaded in one transaction)."""
+    """`bot content export DIR` (the database's live content as a pack, texts in every language of the database)
+    / `bot content import DIR` (checked, then loaded in one transaction; a language the database lacks is added
+    from the pack's languages.yml, not offered: bot.content.export)."""
     from bot.content.export import export_pack, import_pack
     from bot.content.pack import PackError
 

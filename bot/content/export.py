@@ -2,16 +2,24 @@
 (`bot content import DIR`), so that what staff changed in the console can be reviewed in git.
 
     export_pack(url, Path("out"))          # out/answers/<area>.yml, out/faq/<area>.yml, out/sources/<area>.yml,
-                                           # out/services.yml: the layout of content/ (bot.content.pack)
+                                           # out/services.yml, out/languages.yml: the layout of content/
+                                           # (bot.content.pack)
     import_pack(url, Path("out"))          # checked first (bot.content.pack.check_pack); one transaction
 
-What is exported: every topic (with its published answers), every active FAQ entry with a published text (its
-phrasings), the phrasings filed under a topic as a whole (a `phrasings` key on the topic, which the import loads
-too), and every service point (retired ones with `active: false`). Drafts, history and who changed what stay in
-the database. A source is written once in sources/<area>.yml and named by its id; a use whose values differ from
-that entry is written in full where it is used. An FAQ entry's sources, dates and review
-status are those of its Spanish text (the pack has one set per entry). Phrasings without a language are listed
-under `any`.
+What is exported: every topic (with its published answers, in every language of the languages table), every
+active FAQ entry with a published text (its texts in every language, its phrasings), the phrasings filed under a
+topic as a whole (a `phrasings` key on the topic, which the import loads too), every service point (retired ones
+with `active: false`), and languages.yml: the code and autonym of every defined language. Drafts, history, who
+changed what and which languages are offered stay in the database. A source is written once in
+sources/<area>.yml and named by its id; a use whose values differ from that entry is written in full where it is
+used. An FAQ entry's sources, dates and review status are those of its Spanish text (else of its first language
+with a text: the pack has one set per entry). Phrasings without a language are listed under `any`.
+
+Languages on import: a language of the pack that the target database does not define is added from
+languages.yml, defined and NOT offered (the audit names "content-pack"), so importing never changes what users
+are offered: an admin offers it on the console's languages page once its texts are ready. A language that is
+neither in the database nor in languages.yml is refused with the list of such codes, and nothing is imported.
+The languages are added just before the texts are loaded (one transaction), so they stay if that load fails.
 
 The export is deterministic (same database, same files), and export -> import into an empty database -> export
 gives identical files.
@@ -28,21 +36,24 @@ import yaml
 from sqlalchemy import select
 
 from bot.content.faq import FAQ_FIELDS, FaqRepository, PhrasingView
-from bot.content.models import LANGUAGES, PUBLISHED, FaqEntry, FaqVersion, ServicePoint
+from bot.content.interface import LanguageRepository
+from bot.content.models import PUBLISHED, FaqEntry, FaqVersion, ServicePoint
 from bot.content.pack import (
     _SERVICE_KEYS,
+    ANY_LANGUAGE,
     AREA_FILES,
     PACK_ORIGIN,
     LoadReport,
     PackError,
     _load,
+    add_languages,
     check_pack,
     read_pack,
+    undefined_languages,
 )
 from bot.content.repository import EDITABLE_FIELDS, ContentRepository
 from bot.db import session_scope
 
-ANY_LANGUAGE = "any"  # phrasings with no language
 SOURCE_KEYS = ("id", "name", "url", "publisher", "page_date", "read_on")
 
 
@@ -132,19 +143,22 @@ class _Sources:
         return by_file
 
 
-def _phrasing_map(phrasings: list[PhrasingView]) -> dict[str, list[str]]:
+def _phrasing_map(phrasings: list[PhrasingView], languages: list[str]) -> dict[str, list[str]]:
+    """Phrasings by language, in the languages table's order, then those in no language (`any`)."""
     by_lang: dict[str, list[str]] = defaultdict(list)
     for p in phrasings:
         by_lang[p.lang or ANY_LANGUAGE].append(p.text)
-    return {lang: by_lang[lang] for lang in (*LANGUAGES, ANY_LANGUAGE) if by_lang.get(lang)}
+    return {lang: by_lang[lang] for lang in (*languages, ANY_LANGUAGE) if by_lang.get(lang)}
 
 
 def export_pack(database_url: Optional[str], directory: Path) -> ExportReport:
     """Write the database's live content under `directory` (files there with the same names are replaced)."""
     repo = ContentRepository(database_url)
     faq_repo = FaqRepository(database_url)
+    defined = LanguageRepository(database_url).languages()
+    languages = [language.code for language in defined]  # Spanish first, then in the order they were added
     topics = repo.list_topics()
-    answers = {(t.id, lang): repo.get_answer(t.id, lang, fallback=False) for t in topics for lang in LANGUAGES}
+    answers = {(t.id, lang): repo.get_answer(t.id, lang, fallback=False) for t in topics for lang in languages}
     with session_scope(database_url) as s:
         entries = [(e.slug, e.topic_id) for e in s.scalars(
             select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.position, FaqEntry.id))]
@@ -153,9 +167,9 @@ def export_pack(database_url: Optional[str], directory: Path) -> ExportReport:
             .where(FaqVersion.status == PUBLISHED))}
         points = [{**{key: getattr(p, key) for key in ("slug", *_SERVICE_KEYS)}}
                   for p in s.scalars(select(ServicePoint).order_by(ServicePoint.id))]
-    faqs = {(slug, lang): faq_repo.get(slug, lang) for slug, _ in entries for lang in LANGUAGES
+    faqs = {(slug, lang): faq_repo.get(slug, lang) for slug, _ in entries for lang in languages
             if (slug, lang) in published}
-    entries = [(slug, topic) for slug, topic in entries if any((slug, lang) in faqs for lang in LANGUAGES)]
+    entries = [(slug, topic) for slug, topic in entries if any((slug, lang) in faqs for lang in languages)]
     phrasings: dict[tuple[str, Optional[str]], list[PhrasingView]] = defaultdict(list)
     for p in faq_repo.phrasings():
         phrasings[(p.topic_id, p.entry_slug)].append(p)
@@ -165,8 +179,7 @@ def export_pack(database_url: Optional[str], directory: Path) -> ExportReport:
         if answer is not None:
             sources.see(answer.sources, area_file(topic_id))
     for slug, topic_id in entries:
-        first = faqs.get((slug, "es")) or faqs.get((slug, "en"))
-        sources.see(first.sources, area_file(topic_id))
+        sources.see(_first_text(faqs, slug, languages).sources, area_file(topic_id))
 
     for point in points:  # the registry keeps only what texts store; a point's own source is named by its text
         if point.get("source_id"):
@@ -176,27 +189,27 @@ def export_pack(database_url: Optional[str], directory: Path) -> ExportReport:
     for topic in topics:
         item: dict[str, Any] = {"id": topic.id, "area": topic.area, "description": topic.description,
                                 "answers": {}}
-        for lang in LANGUAGES:
+        for lang in languages:
             answer = answers[(topic.id, lang)]
             if answer is None:
                 continue
             fields = _plain(answer.content_fields())
             fields["sources"] = sources.refs(answer.sources)
             item["answers"][lang] = {name: fields[name] for name in EDITABLE_FIELDS}
-        topic_phrasings = _phrasing_map(phrasings.get((topic.id, None), []))
+        topic_phrasings = _phrasing_map(phrasings.get((topic.id, None), []), languages)
         if topic_phrasings:
             item["phrasings"] = topic_phrasings
         answer_files[area_file(topic.id)].append(item)
 
     faq_files: dict[str, list[dict]] = defaultdict(list)
     for slug, topic_id in entries:
-        texts = {lang: faqs[(slug, lang)] for lang in LANGUAGES if (slug, lang) in faqs}
-        first = texts.get("es") or texts.get("en")
+        texts = {lang: faqs[(slug, lang)] for lang in languages if (slug, lang) in faqs}
+        first = _first_text(faqs, slug, languages)
         fields = _plain(first.content_fields())
         item = {"id": slug, "topic": topic_id,
                 "question": {lang: f.question for lang, f in texts.items()},
                 "answer": {lang: f.answer for lang, f in texts.items()},
-                "phrasings": _phrasing_map(phrasings.get((topic_id, slug), [])),
+                "phrasings": _phrasing_map(phrasings.get((topic_id, slug), []), languages),
                 "sources": sources.refs(first.sources)}
         item.update({name: fields[name] for name in FAQ_FIELDS if name not in ("question", "answer", "sources")})
         faq_files[area_file(topic_id)].append(item)
@@ -211,8 +224,16 @@ def export_pack(database_url: Optional[str], directory: Path) -> ExportReport:
             written.append(str(path.relative_to(directory)))
     _dump(directory / "services.yml", header, {"service_points": [_plain(p) for p in points]})
     written.append("services.yml")
+    _dump(directory / "languages.yml", header + " Offering a language is decided in the console.",
+          {"languages": [{"code": language.code, "autonym": language.autonym} for language in defined]})
+    written.append("languages.yml")
     return ExportReport(len(topics), len(entries), sum(len(v) for v in phrasings.values()), len(points),
                         tuple(written))
+
+
+def _first_text(faqs: dict, slug: str, languages: list[str]):
+    """The FAQ text whose sources, dates and review status the pack keeps: Spanish, else the first language."""
+    return next(faqs[(slug, lang)] for lang in languages if (slug, lang) in faqs)
 
 
 def _topic_phrasings(pack) -> list[tuple[str, str, Optional[str]]]:
@@ -230,18 +251,17 @@ def import_pack(database_url: Optional[str], directory: Path, required_topics: O
                 force: bool = False) -> LoadReport:
     """Check the pack under `directory`, then load all of it in one transaction (nothing half-loaded)."""
     pack = read_pack(directory)
-    problems = check_pack(pack, required_topics)
+    problems = check_pack(pack, required_topics)  # also the codes of the topics' phrasings (pack_languages)
     known = {t.get("id") for t in pack.topics}
-    for topic in pack.topics:
-        for lang in topic.get("phrasings") or {}:
-            if lang not in (*LANGUAGES, ANY_LANGUAGE):
-                problems.append(f"{topic.get('id')}: phrasings in unknown language {lang!r}")
     problems += [f"{target}: unknown topic for a phrasing" for target, _, _ in _topic_phrasings(pack)
                  if target.split("/", 1)[0] not in known]
-    if problems:
-        raise PackError("content pack has problems:\n  " + "\n  ".join(problems))
+    to_add, undefined = undefined_languages(database_url, pack) if not problems else ([], [])
+    if problems or undefined:
+        raise PackError("content pack has problems:\n  " + "\n  ".join(problems + undefined))
+    added = add_languages(database_url, pack, to_add)  # committed first: the texts below check their language
     with session_scope(database_url) as session:
         report = _load(ContentRepository(database_url, session), FaqRepository(database_url, session), pack, force)
         report.phrasings_added += FaqRepository(database_url, session).add_phrasings(_topic_phrasings(pack),
                                                                                     origin=PACK_ORIGIN)
+    report.languages_added = added
     return report

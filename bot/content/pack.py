@@ -1,9 +1,17 @@
 """The starter content pack (`content/`): reading, checking and loading it into the database.
 
-    content/answers/<area>.yml   topic overviews, es and en
+    content/answers/<area>.yml   topic overviews: Spanish and English always, other languages when translated
     content/faq/<area>.yml       FAQ entries under the topics, with phrasings
     content/sources/<area>.yml   the sources registry: every page a fact comes from, with dates and quotes
     content/services.yml         service points
+    content/languages.yml        optional: code and autonym of languages the texts use ({languages: [...]})
+
+Every text must be in Spanish and English (REQUIRED_LANGUAGES); a text in any other language is checked by the
+same rules when it is there. Languages are data (bot.content.interface): a text's language must be defined in
+the database, or listed in languages.yml, and then loading adds it, defined and NOT offered (an admin offers it
+in the console when its texts are ready; the addition is audited as by "content-pack"). The languages are added
+just before the texts are loaded, so they stay if loading then fails. A language neither defined nor listed is a
+problem and nothing is loaded: the pack does not say its name.
 
 Loading is idempotent: a text gets a new version only when it changed in the pack, and a text that staff
 edited in the database since the last load is left alone (reported as skipped) unless `force` is given.
@@ -20,7 +28,7 @@ from typing import Any, Optional
 import yaml
 
 from bot.content.faq import FAQ_FIELDS, FaqRepository
-from bot.content.interface import seed_interface_texts
+from bot.content.interface import LANGUAGE_CODE, MAX_AUTONYM_CHARS, LanguageRepository, seed_interface_texts
 from bot.content.models import BLOCKER, LANGUAGES, REVIEW_STATUSES
 from bot.content.repository import EDITABLE_FIELDS, ContentRepository
 from bot.db import session_scope
@@ -28,6 +36,8 @@ from bot.db import session_scope
 logger = logging.getLogger(__name__)
 
 PACK_ORIGIN = "content-pack"
+REQUIRED_LANGUAGES = LANGUAGES  # every topic and FAQ entry is answered in these; other languages are optional
+ANY_LANGUAGE = "any"  # the phrasings key of phrasings in no particular language
 AREA_FILES = ("labour", "pathways", "risks", "help", "reintegration", "other")
 # Topic id prefix -> main-menu area.
 MENU_AREA = {
@@ -52,6 +62,7 @@ class Pack:
     service_points: list[dict[str, Any]]
     faqs: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # registry id -> entry
+    languages: dict[str, str] = field(default_factory=dict)  # languages.yml: code -> autonym
 
 
 @dataclass
@@ -64,13 +75,16 @@ class LoadReport:
     faqs_created: list[str] = field(default_factory=list)
     faqs_skipped: list[str] = field(default_factory=list)
     phrasings_added: int = 0
+    languages_added: list[str] = field(default_factory=list)  # defined by this load, not offered
 
     def summary(self) -> str:
+        added = (f"; languages added (not offered): {', '.join(self.languages_added)}"
+                 if self.languages_added else "")
         return (
             f"topics changed: {self.topics_changed}; answers new/updated: {len(self.answers_created)}, "
             f"unchanged: {self.answers_unchanged}, kept staff edits: {len(self.answers_skipped)}; "
             f"FAQ texts new/updated: {len(self.faqs_created)}, kept staff edits: {len(self.faqs_skipped)}; "
-            f"phrasings added: {self.phrasings_added}; service points changed: {self.services_changed}"
+            f"phrasings added: {self.phrasings_added}; service points changed: {self.services_changed}{added}"
         )
 
 
@@ -106,7 +120,37 @@ def read_pack(content_dir: Path) -> Pack:
             sources.setdefault(str(entry.get("id")), entry)
     services_file = content_dir / "services.yml"
     services = (_read(services_file).get("service_points") or []) if services_file.exists() else []
-    return Pack(topics=topics, service_points=services, faqs=faqs, sources=sources)
+    languages_file = content_dir / "languages.yml"
+    listed = (_read(languages_file).get("languages") or []) if languages_file.exists() else []
+    languages = {str(entry.get("code")): str(entry.get("autonym") or "") for entry in listed}
+    return Pack(topics=topics, service_points=services, faqs=faqs, sources=sources, languages=languages)
+
+
+def _in_order(codes) -> list[str]:
+    """Language codes once each: the required languages first, then the others in the order met."""
+    seen = dict.fromkeys(REQUIRED_LANGUAGES)
+    seen.update(dict.fromkeys(str(code) for code in codes))
+    return list(seen)
+
+
+def answer_languages(topic: dict[str, Any]) -> list[str]:
+    """The languages a topic is answered in (the required ones always: a missing one is a problem)."""
+    return _in_order(topic.get("answers") or {})
+
+
+def faq_languages(faq: dict[str, Any]) -> list[str]:
+    """The languages an FAQ entry has a question or an answer in (the required ones always)."""
+    return _in_order([*(faq.get("question") or {}), *(faq.get("answer") or {})])
+
+
+def pack_languages(pack: Pack) -> list[str]:
+    """Every language the pack's texts and phrasings use."""
+    codes: list[str] = []
+    for topic in pack.topics:
+        codes += answer_languages(topic) + list(topic.get("phrasings") or {})
+    for faq in pack.faqs:
+        codes += faq_languages(faq) + list(faq.get("phrasings") or {})
+    return [code for code in _in_order(codes) if code != ANY_LANGUAGE]
 
 
 def _check_review(problems: list[str], where: str, item: dict) -> None:
@@ -142,10 +186,17 @@ def check_pack(pack: Pack, required_topics: Optional[list[str]] = None) -> list[
         problems.append(f"{dup}: defined twice")
     for missing in sorted(set(required_topics or []) - known):
         problems.append(f"{missing}: no answers")
+    for code in pack_languages(pack):
+        if not LANGUAGE_CODE.match(code):
+            problems.append(f"language {code!r}: a code is 2 or 3 lowercase letters (ISO 639), e.g. quc")
+    for code, autonym in pack.languages.items():
+        if not LANGUAGE_CODE.match(code) or not autonym.strip() or len(autonym) > MAX_AUTONYM_CHARS:
+            problems.append(f"languages.yml {code!r}: needs an ISO 639 code and the language's name in itself "
+                            f"(at most {MAX_AUTONYM_CHARS} characters)")
     for topic in pack.topics:
         tid = topic.get("id") or "?"
         answers = topic.get("answers") or {}
-        for lang in LANGUAGES:
+        for lang in answer_languages(topic):
             answer = answers.get(lang)
             where = f"{tid} [{lang}]"
             if not answer:
@@ -170,7 +221,7 @@ def check_pack(pack: Pack, required_topics: Optional[list[str]] = None) -> list[
         slug, topic_id = str(faq.get("id") or "?"), faq.get("topic")
         if topic_id not in known or not slug.startswith(f"{topic_id}/"):
             problems.append(f"FAQ {slug}: its id must be '<topic>/<name>' of a known topic")
-        for lang in LANGUAGES:
+        for lang in faq_languages(faq):
             where = f"FAQ {slug} [{lang}]"
             for key, limit in FAQ_LIMITS.items():
                 value = str((faq.get(key) or {}).get(lang) or "").strip()
@@ -178,7 +229,7 @@ def check_pack(pack: Pack, required_topics: Optional[list[str]] = None) -> list[
                     problems.append(f"{where}: no {key}")
                 elif len(value) > limit:
                     problems.append(f"{where}: {key} is {len(value)} characters (max {limit})")
-        if not any((faq.get("phrasings") or {}).get(lang) for lang in LANGUAGES):
+        if not any(texts for lang, texts in (faq.get("phrasings") or {}).items() if lang != ANY_LANGUAGE):
             problems.append(f"FAQ {slug}: no phrasings")
         _check_sources(problems, f"FAQ {slug}", faq.get("sources") or [], pack.sources)
         _check_review(problems, f"FAQ {slug}", faq)
@@ -269,17 +320,39 @@ def _service_values(point: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def undefined_languages(database_url: Optional[str], pack: Pack) -> tuple[list[str], list[str]]:
+    """(languages to add: used by the pack, not in the database, listed in languages.yml; problems: those
+    neither in the database nor listed)."""
+    defined = {language.code for language in LanguageRepository(database_url).languages()}
+    missing = [code for code in pack_languages(pack) if code not in defined]
+    problems = [f"language {code!r}: not in the database; add it on the console's languages page, or list it "
+                f"with its name in languages.yml" for code in missing if not pack.languages.get(code, "").strip()]
+    return [code for code in missing if pack.languages.get(code, "").strip()], problems
+
+
+def add_languages(database_url: Optional[str], pack: Pack, codes: list[str]) -> list[str]:
+    """Define the languages `codes` with their autonyms from languages.yml, not offered (audited)."""
+    repo = LanguageRepository(database_url)
+    for code in codes:
+        repo.add(code, pack.languages[code], by=PACK_ORIGIN, offered=False)
+        logger.info("added the language %s (not offered)", code)
+    return codes
+
+
 def load_pack(
     repo: ContentRepository, pack: Pack, force: bool = False, required_topics: Optional[list[str]] = None
 ) -> LoadReport:
     problems = check_pack(pack, required_topics)
-    if problems:
-        raise PackError("content pack has problems:\n  " + "\n  ".join(problems))
+    to_add, undefined = undefined_languages(repo.database_url, pack) if not problems else ([], [])
+    if problems or undefined:
+        raise PackError("content pack has problems:\n  " + "\n  ".join(problems + undefined))
+    added = add_languages(repo.database_url, pack, to_add)
     with session_scope(repo.database_url) as session:  # one transaction: all of the pack or nothing
         report = _load(ContentRepository(repo.database_url, session), FaqRepository(repo.database_url, session),
                        pack, force)
         seed_interface_texts(session)  # Spanish and English interface texts from bot/language/texts.py
-        return report
+    report.languages_added = added
+    return report
 
 
 def _load(repo: ContentRepository, faq_repo: FaqRepository, pack: Pack, force: bool) -> LoadReport:
@@ -289,18 +362,18 @@ def _load(repo: ContentRepository, faq_repo: FaqRepository, pack: Pack, force: b
         if repo.upsert_topic(tid, topic.get("area") or menu_area(tid), topic.get("description") or "", order):
             report.topics_changed += 1
     for topic in pack.topics:
-        for lang in LANGUAGES:
+        for lang in answer_languages(topic):
             fields = answer_fields(topic["answers"][lang], pack.sources)
             _load_text(repo, topic["id"], lang, fields, force, report.answers_created, report.answers_skipped,
                        report)
     for position, faq in enumerate(pack.faqs):
         faq_repo.upsert_entry(faq["id"], faq["topic"], position)
-        for lang in LANGUAGES:
+        for lang in faq_languages(faq):
             _load_text(faq_repo, faq["id"], lang, faq_fields(faq, lang, pack.sources), force, report.faqs_created,
                        report.faqs_skipped)
-    report.phrasings_added = faq_repo.add_phrasings(
-        [(faq["id"], str(text), lang) for faq in pack.faqs for lang in LANGUAGES
-         for text in (faq.get("phrasings") or {}).get(lang) or []], origin=PACK_ORIGIN)
+    report.phrasings_added = faq_repo.add_phrasings(  # those under `any`: bot.content.export
+        [(faq["id"], str(text), lang) for faq in pack.faqs for lang in _in_order(faq.get("phrasings") or {})
+         if lang != ANY_LANGUAGE for text in (faq.get("phrasings") or {}).get(lang) or []], origin=PACK_ORIGIN)
     for point in pack.service_points:
         if repo.upsert_service_point(_service_values(point)):
             report.services_changed += 1
@@ -365,7 +438,7 @@ def review_list(pack: Pack, max_age_months: int, today: Optional[dt.date] = None
             items.append(Freshness(what, status, as_of, stale, str(item.get("review_note") or "").strip()))
 
     for topic in pack.topics:
-        for lang in LANGUAGES:
+        for lang in answer_languages(topic):
             answer = (topic.get("answers") or {}).get(lang) or {}
             consider(f"{topic.get('id')} [{lang}]", answer, answer.get("sources") or [])
     for faq in pack.faqs:
