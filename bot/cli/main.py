@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     examples.add_argument("action", choices=["add", "export"])
     examples.add_argument("target", nargs="?", help="with add: a topic (labour.h2a) or entry (labour.h2a/family)")
     examples.add_argument("text", nargs="?", help="with add: the question as people write it")
-    examples.add_argument("--lang", choices=["es", "en"], help="with add: its language")
+    examples.add_argument("--lang", help="with add: its language (a code of the languages table: es, en, quc...)")
     examples.add_argument("--origin", help="with export: only phrasings from content-pack, staff or taught")
     examples.add_argument("--out", help="with export: write the NLU YAML here (default: print it)")
     examples.set_defaults(func=cmd_examples)

@@ -30,6 +30,7 @@ from typing import Optional, Sequence
 from sqlalchemy import func, select
 
 from bot.content.faq import FaqRepository, split_target
+from bot.content.interface import LanguageRepository
 from bot.content.models import BLOCKER, FaqEntry, Topic, UnansweredQuestion
 from bot.content.repository import ContentError
 from bot.db import session_scope, utcnow
@@ -196,13 +197,14 @@ class UnansweredInbox:
         with session_scope(self.database_url) as s:
             rows = self._open_rows(s, ids)
             faq = FaqRepository(self.database_url, s)
+            defined = {language.code for language in LanguageRepository(self.database_url).languages()}
             added, seen = 0, set()
             for row in rows:
                 key = " ".join(row.text.lower().split())
                 if key in seen:
                     continue
                 seen.add(key)
-                lang = row.lang if row.lang in ("es", "en") else None
+                lang = row.lang if row.lang in defined else None
                 added += faq.add_phrasing(target, row.text, lang, origin=TAUGHT_ORIGIN)
             self._resolve(s, rows, TAUGHT, target, actor, "inbox.teach")
             return added
@@ -217,7 +219,8 @@ class UnansweredInbox:
             if s.get(Topic, topic_id) is None or split_target(topic_id)[1] is not None:
                 raise ContentError(f"unknown topic {topic_id!r}")
             question = rows[0].text.strip()[:QUESTION_MAX_CHARS]
-            lang = lang or (rows[0].lang if rows[0].lang in ("es", "en") else "es")
+            known = bool(rows[0].lang) and LanguageRepository(self.database_url).is_defined(rows[0].lang)
+            lang = lang or (rows[0].lang if known else "es")
             base = f"{topic_id}/{_slug_words(question)}"
             slug, n = base, 1
             while s.scalar(select(FaqEntry.id).where(FaqEntry.slug == slug)) is not None:

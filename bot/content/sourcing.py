@@ -49,16 +49,22 @@ def reference_lines(reference_dir: Path) -> list[str]:
     return lines
 
 
+def _languages_of(*by_language) -> list[str]:
+    """Spanish and English, then every other language a text is written in (a K'iche' text is checked too)."""
+    found = [lang for texts in by_language if isinstance(texts, dict) for lang in texts]
+    return list(dict.fromkeys([*LANGUAGES, *map(str, found)]))
+
+
 def shown_texts(pack) -> list[ShownText]:
     """What the pack shows people, with the ids of the sources each text cites."""
     texts: list[ShownText] = []
     for topic in pack.topics:
-        for lang in LANGUAGES:
+        for lang in _languages_of(topic.get("answers")):
             answer = (topic.get("answers") or {}).get(lang) or {}
             body = " \n ".join(str(answer.get(k) or "") for k in ("title", "short", "body", "details"))
             texts.append(ShownText(f"{topic.get('id')} [{lang}]", body, tuple(answer.get("sources") or ())))
     for faq in pack.faqs:
-        for lang in LANGUAGES:
+        for lang in _languages_of(faq.get("question"), faq.get("answer")):
             body = f"{(faq.get('question') or {}).get(lang) or ''} \n {(faq.get('answer') or {}).get(lang) or ''}"
             texts.append(ShownText(f"FAQ {faq.get('id')} [{lang}]", body, tuple(faq.get("sources") or ())))
     for point in pack.service_points:

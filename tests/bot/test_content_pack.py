@@ -72,6 +72,12 @@ def test_the_source_check_matches_whole_facts_as_written_in_one_entry(text, quot
     assert [line.split(": ", 1)[1].split(" is in")[0] for line in found] == problems * 2  # es and en
 
 
+def test_the_source_check_reads_texts_in_every_language_not_only_spanish_and_english():
+    pack = _tiny_pack("Llame al 1574.", ["report extortion to 1574"])
+    pack.topics[0]["answers"]["quc"] = {**pack.topics[0]["answers"]["es"], "body": "[quc] 1510"}
+    assert unsourced(pack, None) == ["labour.h2a [quc]: '1510' is in no source entry of this text"]
+
+
 def test_every_text_has_a_source_from_2024_or_later_or_is_a_blocker(content_pack):
     """Issue 9: each answer, FAQ entry and service point rests on a 2024+ source or says what is missing."""
     old = []

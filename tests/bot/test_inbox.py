@@ -113,3 +113,14 @@ def test_dismiss_closes_the_group_and_is_audited(inbox):
     [entry] = AuditLog(inbox.database_url).entries(action="inbox.dismiss")
     assert (entry.actor, entry.target_id, entry.after) == ("rosa", str(weather.ids[0]),
                                                            {"status": "dismissed", "resolution": None})
+
+
+def test_a_question_asked_in_a_language_staff_added_is_taught_in_that_language(sqlite_content):
+    sqlite_content.log_unanswered("[quc] pregunta de prueba sobre el consulado", "quc", "telegram")
+    sqlite_content.log_unanswered("[xx] a language nobody defined", "xx", "telegram")
+    inbox = UnansweredInbox(sqlite_content.database_url)
+    for group in inbox.groups():
+        inbox.teach(group.ids, "help.consular", actor="eva")
+    taught = FaqRepository(sqlite_content.database_url).phrasings(origin="taught")
+    assert sorted(((p.lang or ""), p.text) for p in taught) == [
+        ("", "[xx] a language nobody defined"), ("quc", "[quc] pregunta de prueba sobre el consulado")]
