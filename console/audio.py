@@ -1,15 +1,20 @@
-"""Audio of answers, on the answer's page: staff upload a recording (OGG/Opus, MP3 or M4A; checked by its bytes,
-converted to OGG/Opus) or generate synthetic audio (espeak-ng, Spanish and English), listen to it, or remove it.
-Every change is audited (bot.audio.repository)."""
+"""Audio of answers and FAQ entries, on their console page: staff upload a recording (OGG/Opus, MP3 or M4A; checked
+by its bytes, converted to OGG/Opus) or generate synthetic audio (espeak-ng, Spanish and English), listen to it, or
+remove it. The page shows the script to record: what the synthetic voice reads, options by number included.
+Every change is audited (bot.audio.repository).
+
+    /content/answers/<topic_id>/<lang>/audio...     an answer's
+    /content/faq/<slug>/<lang>/audio...             an FAQ entry's (the slug has a "/")
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from bot.audio.convert import AudioError, can_synthesize
-from bot.audio.repository import AudioRepository
+from bot.audio.repository import ANSWER, FAQ, AudioRepository
 from bot.content.interface import LanguageRepository
 from bot.content.repository import ContentError
 from bot.settings import get_settings
@@ -18,46 +23,70 @@ from console import repos
 from console.i18n import register, t
 from console.permissions import requires
 
-bp = Blueprint("audio", __name__, url_prefix="/content/answers")
+bp = Blueprint("audio", __name__, url_prefix="/content")
+# Each route serves both kinds: the answer's rule and the FAQ entry's (a slug is a path: "labour.h2a/family").
+RULES = {ANSWER: "/answers/<ident>/<lang>/audio", FAQ: "/faq/<path:ident>/<lang>/audio"}
+EDITORS = {ANSWER: ("content.edit_answer", "topic_id"), FAQ: ("content.edit_faq", "slug")}
+
+
+def route(suffix: str, methods: list[str]):
+    """Register a view under both kinds' rules, with `kind` given by the rule."""
+    def register_both(view):
+        for kind, rule in RULES.items():
+            view = bp.route(rule + suffix, methods=methods, defaults={"kind": kind})(view)
+        return view
+
+    return register_both
 
 
 def _audio() -> AudioRepository:
     return AudioRepository(repos.database_url())
 
 
-def _checked(topic_id: str, lang: str) -> None:
-    known_language = LanguageRepository(repos.database_url()).is_defined(lang)
-    if not known_language or topic_id not in {topic.id for topic in repos.content().list_topics()}:
+def _checked(kind: str, ident: str, lang: str) -> None:
+    known = ({topic.id for topic in repos.content().list_topics()} if kind == ANSWER
+             else set(dict(repos.faq().entries())))
+    if not LanguageRepository(repos.database_url()).is_defined(lang) or ident not in known:
         abort(404)
 
 
-def _back(topic_id: str, lang: str):
-    return redirect(url_for("content.edit_answer", topic_id=topic_id, lang=lang) + "#audio")
+def _back(kind: str, ident: str, lang: str):
+    endpoint, name = EDITORS[kind]
+    return redirect(url_for(endpoint, **{name: ident}, lang=lang) + "#audio")
 
 
 @bp.app_context_processor
 def audio_panel() -> dict[str, Any]:
-    """`answer_audio(topic_id, lang)` for the answer page: version -> its audio, and whether synthesis works."""
-    def answer_audio(topic_id: str, lang: str) -> dict[str, Any]:
-        return {"by_version": _audio().audio_of(topic_id, lang), "can_synthesize": can_synthesize(lang),
-                "max_mb": get_settings().audio_max_mb}
+    """`answer_audio(kind, key, lang)` for the editor page: version -> its audio, whether synthesis works, and
+    `script(version)`: what a recording of that version should say (what the synthetic voice reads)."""
+    def answer_audio(kind: str, key: str, lang: str) -> dict[str, Any]:
+        audio = _audio()
+
+        def script(version: int) -> Optional[str]:
+            try:
+                return audio.script_of(key, lang, version, kind)
+            except ContentError:
+                return None
+
+        return {"by_version": audio.audio_of(key, lang, kind), "can_synthesize": can_synthesize(lang),
+                "max_mb": get_settings().audio_max_mb, "script": script}
 
     return {"answer_audio": answer_audio}
 
 
-@bp.route("/<topic_id>/<lang>/audio", methods=["POST"])
+@route("", methods=["POST"])
 @requires(EDITOR)
-def upload(topic_id: str, lang: str):
-    _checked(topic_id, lang)
+def upload(kind: str, ident: str, lang: str):
+    _checked(kind, ident, lang)
     version = request.form.get("version", type=int)
     file = request.files.get("audio")
     if not version or file is None or not file.filename:
         flash(t("audio.choose_file"), "error")
-        return _back(topic_id, lang)
+        return _back(kind, ident, lang)
     limit = int(get_settings().audio_max_mb * 1024 * 1024)
     data = file.read(limit + 1)  # one byte more than allowed is enough to refuse it
     try:
-        saved = _audio().upload(topic_id, lang, version, data, by=current_user.username)
+        saved = _audio().upload(ident, lang, version, data, by=current_user.username, kind=kind)
     except AudioError as error:
         key = "audio.too_large" if str(error) == "too_large" else "audio.not_audio" if str(
             error) == "not_audio" else "audio.failed"
@@ -66,43 +95,43 @@ def upload(topic_id: str, lang: str):
         flash(str(error), "error")
     else:
         flash(t("audio.uploaded", version=saved.version))
-    return _back(topic_id, lang)
+    return _back(kind, ident, lang)
 
 
-@bp.route("/<topic_id>/<lang>/audio/synthesize", methods=["POST"])
+@route("/synthesize", methods=["POST"])
 @requires(EDITOR)
-def synthesize(topic_id: str, lang: str):
-    _checked(topic_id, lang)
+def synthesize(kind: str, ident: str, lang: str):
+    _checked(kind, ident, lang)
     version = request.form.get("version", type=int)
     try:
-        saved = _audio().synthesize(topic_id, lang, version, by=current_user.username)
+        saved = _audio().synthesize(ident, lang, version, by=current_user.username, kind=kind)
     except AudioError:
         flash(t("audio.failed"), "error")
     except ContentError as error:
         flash(str(error), "error")
     else:
         flash(t("audio.synthesized", version=saved.version))
-    return _back(topic_id, lang)
+    return _back(kind, ident, lang)
 
 
-@bp.route("/<topic_id>/<lang>/audio/<int:version>/delete", methods=["POST"])
+@route("/<int:version>/delete", methods=["POST"])
 @requires(EDITOR)
-def delete(topic_id: str, lang: str, version: int):
-    _checked(topic_id, lang)
+def delete(kind: str, ident: str, lang: str, version: int):
+    _checked(kind, ident, lang)
     try:
-        removed = _audio().delete(topic_id, lang, version, by=current_user.username)
+        removed = _audio().delete(ident, lang, version, by=current_user.username, kind=kind)
     except ContentError as error:
         flash(str(error), "error")
     else:
         flash(t("audio.deleted" if removed else "audio.none", version=version))
-    return _back(topic_id, lang)
+    return _back(kind, ident, lang)
 
 
-@bp.route("/<topic_id>/<lang>/audio/<int:version>", methods=["GET"])
+@route("/<int:version>", methods=["GET"])
 @requires(EDITOR)
-def listen(topic_id: str, lang: str, version: int):
-    _checked(topic_id, lang)
-    audio = _audio().audio_of(topic_id, lang).get(version)
+def listen(kind: str, ident: str, lang: str, version: int):
+    _checked(kind, ident, lang)
+    audio = _audio().audio_of(ident, lang, kind).get(version)
     data = _audio().store.get(audio.key) if audio else None
     if data is None:
         abort(404)
@@ -115,6 +144,8 @@ register({
                           "grabación (OGG, MP3 o M4A, hasta {mb} MB) o genere una voz sintética.",
                     "en": "People can choose “Listen” after the published answer. Upload a recording (OGG, MP3 or "
                           "M4A, up to {mb} MB) or generate a synthetic voice."},
+    "audio.script": {"es": "Texto para grabar (con las opciones por número, como se muestran)",
+                     "en": "Script to record (with the options by number, as they are shown)"},
     "audio.recording": {"es": "grabación", "en": "recording"},
     "audio.synthetic": {"es": "sintético", "en": "synthetic"},
     "audio.seconds": {"es": "{seconds} s", "en": "{seconds} s"},

@@ -87,6 +87,11 @@ class AudioRepository:
         return script.script(version.question, version.answer, script.faq_option_titles(overview, version.lang),
                              version.lang)
 
+    def script_of(self, ident: str, lang: str, version: int, kind: str = ANSWER) -> str:
+        """What a recording of one version should say (the console shows it to whoever records)."""
+        with session_scope(self.database_url) as s:
+            return self.spoken_text(self._version(s, kind, ident, lang, version), kind)
+
     # --- finding versions -----------------------------------------------------------------------------------
     def _version(self, s: Session, kind: str, ident: str, lang: str, version: Optional[int]) -> Any:
         model = _model(kind)[0]

@@ -88,3 +88,32 @@ def test_removing_the_audio_deletes_the_file(editor, console_db, tmp_path):
     assert f"Audio de la versión {version} quitado." in response.get_data(as_text=True)
     assert not stored_file(key).exists()
     assert AudioRepository(console_db).for_answer("labour.h2a", "es") is None
+
+
+def test_an_faq_entry_takes_a_recording_too_and_its_page_shows_the_script_to_record(editor, console_db, tmp_path):
+    import html
+
+    from bot.audio.repository import FAQ
+    from bot.content.faq import FaqRepository
+
+    faq = FaqRepository(console_db)
+    slug = sorted(faq.coverage())[0]
+    entry = faq.get(slug, "es")
+    faq_page = f"/content/faq/{slug}/es"
+    form = {"version": str(entry.version), "audio": (io.BytesIO(tone(tmp_path / "voz.mp3")), "voz.mp3")}
+    response = editor.post(f"{faq_page}/audio", form, token_from=faq_page, content_type="multipart/form-data",
+                           follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"Grabación guardada para la versión {entry.version}." in page
+    audio = AudioRepository(console_db).for_answer(slug, "es", FAQ)
+    assert audio is not None and not audio.synthetic and audio.kind == FAQ
+    assert editor.get(f"{faq_page}/audio/{entry.version}").data == stored_file(audio.key).read_bytes()
+    script = AudioRepository(console_db).script_of(slug, "es", entry.version, FAQ)
+    assert script.startswith(f"{entry.question}.\n\n") and script.endswith("Opción 0: Menú principal.")
+    assert "Texto para grabar" in page and f"<pre>{script}</pre>" in page
+    [logged] = AuditLog(console_db).entries(action="faq.audio")
+    assert logged.actor == "eva" and logged.target_id == f"{slug} [es]"
+
+
+def test_the_audio_of_an_unknown_faq_entry_is_not_found(editor):
+    assert editor.get("/content/faq/labour.h2a/no-such-entry/es/audio/1").status_code == 404
