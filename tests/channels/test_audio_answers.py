@@ -184,3 +184,43 @@ def test_the_web_chat_plays_synthetic_audio_of_an_answer_without_a_recording(sta
         assert list(audio_dir.glob("reintegration.documents-es-*.ogg"))  # made on the first request, and kept
     finally:
         context.close()
+
+
+def test_on_whatsapp_siempre_con_audio_brings_every_answer_as_text_then_voice_until_solo_texto(stack, recording):
+    """WhatsApp shows an audio reply as its words and numbered options, then the voice message (a media part)."""
+    servers, platforms = stack
+    whatsapp = WhatsAppStack(servers, platforms.twilio)
+    number = whatsapp.number()
+
+    def sent_after(count: int, find) -> list[dict]:
+        return wait_until(lambda: [m for m in platforms.twilio.sent_to(number)[count:] if find(m)])
+
+    def choose(title: str, message: dict) -> int:
+        before = len(platforms.twilio.sent_to(number))
+        assert whatsapp.message(number, re.search(rf"(\d+)\. {title}", message["Body"]).group(1))[0] == 200
+        return before
+
+    assert whatsapp.message(number, f"/{RECORDED_TOPIC}")[0] == 200
+    answer = sent_after(0, lambda m: "Escuchar" in m.get("Body", ""))[-1]
+    before = choose("Escuchar", answer)
+    heard = sent_after(before, lambda m: "Siempre con audio" in m.get("Body", ""))[-1]
+    sent_after(before, lambda m: m.get("MediaUrl"))
+    before = choose("Siempre con audio", heard)
+    sent_after(before, lambda m: "Desde ahora cada respuesta le llega también en audio" in m.get("Body", ""))
+
+    before = len(platforms.twilio.sent_to(number))
+    assert whatsapp.message(number, f"/{RECORDED_TOPIC}")[0] == 200
+    [voice] = sent_after(before, lambda m: m.get("MediaUrl"))
+    *written, options, media = platforms.twilio.sent_to(number)[before:]  # a long answer comes in parts
+    assert media == voice and voice["MediaUrl"].startswith(f"{PUBLIC}/webhooks/audio/{RECORDED_TOPIC}-es-")
+    words = "\n".join(m["Body"] for m in written)
+    assert written and all(m.get("MediaUrl") is None for m in written) and words.startswith("Visa H-2A")
+    assert "Menú principal" not in words and "Escuchar" not in words  # the answer alone, to read or forward
+    assert options["Body"].startswith("Escuche la respuesta:") and "Solo texto" in options["Body"]
+
+    before = choose("Solo texto", options)
+    sent_after(before, lambda m: "Desde ahora le respondo solo con texto" in m.get("Body", ""))
+    before = len(platforms.twilio.sent_to(number))
+    assert whatsapp.message(number, f"/{RECORDED_TOPIC}")[0] == 200
+    sent_after(before, lambda m: "Escuchar" in m.get("Body", ""))
+    assert all(m.get("MediaUrl") is None for m in platforms.twilio.sent_to(number)[before:])
