@@ -63,12 +63,21 @@ def test_an_answer_versions_audio_goes_with_it_row_and_file(loaded_repo):
     assert not path.exists()
 
 
-def test_the_cli_synthesizes_missing_audio_and_keeps_what_exists(sqlite_content, capsys):
+def test_the_cli_synthesizes_missing_audio_of_a_topic_and_its_faq_entries_and_keeps_what_exists(sqlite_content,
+                                                                                                 capsys):
+    from bot.audio.repository import FAQ
+    from bot.content.faq import FaqRepository
+
+    entries = [slug for slug, langs in FaqRepository(sqlite_content.database_url).coverage().items()
+               if slug.startswith("labour.fees/") and "es" in langs]
+    assert entries  # the pack has FAQ entries under labour.fees
     assert bot_cli(["audio", "synthesize", "--topic", "labour.fees", "--lang", "es"]) == 0
-    assert "synthetic audio: 1 made, 0 already had audio, 0 failed" in capsys.readouterr().out
-    assert AudioRepository(sqlite_content.database_url).for_answer("labour.fees", "es").synthetic
+    assert f"synthetic audio: {1 + len(entries)} made, 0 already had audio, 0 failed" in capsys.readouterr().out
+    audio = AudioRepository(sqlite_content.database_url)
+    assert audio.for_answer("labour.fees", "es").synthetic
+    assert all(audio.for_answer(slug, "es", FAQ).synthetic for slug in entries)
     assert bot_cli(["audio", "synthesize", "--topic", "labour.fees", "--lang", "es"]) == 0
-    assert "0 made, 1 already had audio" in capsys.readouterr().out
+    assert f"0 made, {1 + len(entries)} already had audio" in capsys.readouterr().out
 
 
 def test_synthetic_audio_is_made_again_when_the_options_it_reads_change(sqlite_content):
