@@ -41,7 +41,9 @@ def test_a_language_added_and_translated_in_the_console_is_offered_in_the_chat(c
     assert admin.locator("#language-ixl .in-menu").inner_text() == "sí"
     try:
         chat = chat_page(chromium, console_stack)
-        assert ask(chat, "idioma maya") == "Idioma / Language / [ixl:language_menu]\n1. Español\n2. English\n3. Ixil"
+        assert ask(chat, "idioma maya") == (  # Ixil is offered; the three shipped Mayan languages not yet
+            "Todavía no tengo respuestas en K'iche', Mam, Q'eqchi'. Puede elegir uno de estos idiomas:\n\n"
+            "Idioma / Language / [ixl:language_menu]\n1. Español\n2. English\n3. Ixil")
         assert ask(chat, "3").startswith("[ixl:language_set]\n[ixl:main_menu]\n1. [ixl:area.labour]")
     finally:
         LanguageRepository(console_stack.database_url).set_offered("ixl", False, by="test")
