@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import DBAPIError
 
 from actions import handoff, replies, understanding
 from actions.replies import Reply
@@ -61,20 +62,32 @@ class BrujulaAction(Action, abc.ABC):
     ) -> List[EventType]:
         lang = tracker.get_slot("language") or get_settings().default_language
         turn: Optional[Turn] = None
-        try:
-            turn = Turn.read(tracker)
-            lang = turn.lang
-            case = None if self.answers_while_paused else handoff.active_case(turn)
-            if case is not None:
-                paused_reply = handoff.while_paused(turn, case)
-                if paused_reply is None:
-                    return []  # a caseworker has the conversation: nothing from the bot, on any channel
-                reply = paused_reply
-            else:
-                reply = self.reply_to(turn)
-        except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
-            logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
-            reply = replies.unavailable(lang)
+        for attempt in (1, 2):
+            try:
+                turn = Turn.read(tracker)
+                lang = turn.lang
+                case = None if self.answers_while_paused else handoff.active_case(turn)
+                if case is not None:
+                    paused_reply = handoff.while_paused(turn, case)
+                    if paused_reply is None:
+                        return []  # a caseworker has the conversation: nothing from the bot, on any channel
+                    reply = paused_reply
+                else:
+                    reply = self.reply_to(turn)
+                break
+            except DBAPIError as error:
+                # A pooled connection that died while the database was away (restarted, network cut) fails on its
+                # first use, and SQLAlchemy then drops the pool: once, the turn is answered again on a new one.
+                if error.connection_invalidated and attempt == 1:
+                    logger.warning("action %s: database connection lost; answering again", self.name())
+                    continue
+                logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
+                reply = replies.unavailable(lang)
+                break
+            except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
+                logger.exception("action %s failed; sending apology (sender and text not logged)", self.name())
+                reply = replies.unavailable(lang)
+                break
         for message in reply.messages:
             dispatcher.utter_message(**message)
         # Defaults first: any reply resets the fallback counter; a reply's own slots win.

@@ -5,7 +5,9 @@ per URL. A pooled connection that sat unused for a while is checked (SELECT 1) b
 died while the database was away, so the service recovers by itself when the database comes back. Connections
 in steady use are not checked on every checkout (SQLAlchemy's pool_pre_ping: a round trip per session, about a
 seventh of the action server's time under load); if the database restarts under load, the first statement on
-a dead connection fails (that reply is the apology) and SQLAlchemy then replaces every pooled connection.
+a dead connection fails and SQLAlchemy then replaces every pooled connection (the actions answer that turn again
+on a new connection, once: actions/actions.py). Rasa's tracker store gets the same idle check
+(bot/tooling/tracker_store.py).
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def _new_engine(url: str, connect_timeout: int) -> Engine:
     elif parsed.get_backend_name() == "postgresql":
         connect_args = {"connect_timeout": connect_timeout}
     engine = create_engine(url, future=True, connect_args=connect_args)
-    _ping_when_idle(engine)
+    ping_when_idle(engine)
     if parsed.get_backend_name() == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
@@ -55,7 +57,9 @@ def _new_engine(url: str, connect_timeout: int) -> Engine:
 PING_IF_IDLE_SECONDS = 5.0
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection that sat unused PING_IF_IDLE_SECONDS before handing it out (our engines, and
+    Rasa's tracker store: bot/tooling/tracker_store.py)."""
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_connection, record) -> None:
         record.info["checked_in_at"] = time.monotonic()

@@ -13,6 +13,8 @@ conversations last for months.
   (Redis) from the read to the save, so no other server writes events in between.
 - The queries use an index on (sender_id, id), created if missing, so a conversation's cost does not grow with
   its older sessions either.
+- A pooled connection that sat idle is checked before use, as in bot.db: after the database was away (restarted,
+  or the network cut), the first message no longer fails on a dead connection with the apology.
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.db import ping_when_idle
+
 logger = logging.getLogger(__name__)
 STORED = "_brujula_stored_events"  # an attribute on the tracker object: how many of its events are stored
 # Events that start the state afresh: nothing before the latest of them matters.
@@ -35,6 +39,7 @@ INDEX = "ix_events_sender_id_id"
 class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, window_events: Optional[int] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        ping_when_idle(self.engine)
         if window_events is None:
             from bot.settings import get_settings
 

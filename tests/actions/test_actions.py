@@ -494,3 +494,36 @@ def test_a_location_that_is_no_place_on_earth_is_said_to_look_wrong(run, latitud
     assert messages[0]["text"] == text("nearest_location_wrong", "en")
     assert "Main menu" in [b["title"] for b in messages[0]["buttons"]]
     assert slots_of(events)["reply_kind"] == "answer"
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_while_the_database_was_away_costs_no_apology(run, postgres_url, set_env, content_pack,
+                                                                        monkeypatch):
+    """PostgreSQL restarts between two messages: the action's pooled connection is dead, and the reply is still the
+    menu, not the apology (answered again on a new connection)."""
+    from bot.cli import db_upgrade
+    from bot.content.pack import load_pack
+    from bot.content.repository import ContentRepository
+    from bot.db import dispose_engines
+    from bot.staff import stats
+    from tests.e2e.tcp_proxy import TcpProxy
+
+    db_upgrade(postgres_url)
+    load_pack(ContentRepository(postgres_url), content_pack)
+    # The interface texts are read once here, so the action's own query is the first on the dead connection
+    # (a catalog check would meet it first and, failing quietly, renew the pool).
+    monkeypatch.setattr("bot.content.interface.CHECK_SECONDS", 3600.0)
+    proxy = TcpProxy("127.0.0.1", 5432).start()
+    try:
+        set_env(DATABASE_URL=postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"))
+        dispose_engines()
+        first, _ = run(ActionShowMenu(), make_tracker("/main_menu", "main_menu"))
+        assert stats.flush()  # the dashboard's row of that turn is written before the outage, not into it
+        proxy.stop()  # the database goes away and comes back at once: the pooled connection is dead
+        proxy.start()
+        second, events = run(ActionShowMenu(), make_tracker("/main_menu", "main_menu"))
+        assert second == first == [message(text("main_menu", "es"), MAIN_MENU_BUTTONS_ES)]
+        assert slots_of(events)["reply_kind"] == "menu"
+    finally:
+        dispose_engines()
+        proxy.stop()
