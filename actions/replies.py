@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 from bot.audio import messages as audio_messages
 from bot.audio.convert import AudioError
-from bot.audio.repository import ANSWER, FAQ, AudioRepository
+from bot.audio.repository import ANSWER, BODY, DETAILS, FAQ, AudioRepository
 from bot.content.faq import Faq, FaqRepository
 from bot.content.interface import LanguageView
 from bot.content.rendering import source_line
@@ -29,8 +29,9 @@ MAIN_MENU = "main_menu"
 ASK_MORE = "ask_more"
 # The options of the language menu: /change_language{"language": "quc"}
 CHANGE_LANGUAGE = "change_language"
-# The option that sends an answer as audio: /listen{"topic": "labour.h2a"} or /listen{"entry": "<faq slug>"}, and
-# the options that turn "prefer audio" on and off: /listen{"prefer": "on"}. Not an intent of the model: a typed
+# The option that sends an answer as audio: /listen{"topic": "labour.h2a"} (its "Más información" with
+# "part": "details") or /listen{"entry": "<faq slug>"}, and the options that turn "prefer audio" on and off:
+# /listen{"prefer": "on"}. Not an intent of the model: a typed
 # number, the title or the payload itself (a Telegram button) is resolved by the actions (actions.chosen_option).
 LISTEN = "listen"
 LISTEN_TARGETS = {"topic": ANSWER, "entry": FAQ}  # the payload's entity -> the kind of audio
@@ -204,6 +205,8 @@ def topic_answer(repo: ContentRepository, topic_id: str, lang: str, part: str = 
     buttons = follow_up_buttons(repo, answer, lang)
     if part == "details":
         buttons = [b for b in buttons if b["payload"] != payload(ASK_MORE)]
+        if can_listen(repo, topic_id, lang, part=DETAILS):
+            buttons.insert(len(buttons) - 1, listen_option(lang, topic=topic_id, part=DETAILS))
     elif can_listen(repo, topic_id, lang):
         buttons.insert(len(buttons) - 1, listen_option(lang, topic=topic_id))  # before the main menu
     return reply.say(_answer_text(answer, lang, part), buttons, **_trace(answer))
@@ -222,14 +225,15 @@ def prefer_option(lang: str, prefer_audio: bool) -> dict[str, str]:
     return {"title": text("listen_always_option", lang), "payload": payload(LISTEN, prefer=PREFER_ON)}
 
 
-def listen_target(option_payload: str) -> Optional[tuple[str, str]]:
-    """(kind, ident) of the answer an "Escuchar" payload asks to hear; None for any other payload."""
+def listen_target(option_payload: str) -> Optional[tuple[str, str, str]]:
+    """(kind, ident, part) of the answer an "Escuchar" payload asks to hear; None for any other payload."""
     intent, entities = parse_payload(option_payload)
     if intent != LISTEN:
         return None
+    part = DETAILS if entities.get("part") == DETAILS else BODY
     for entity, kind in LISTEN_TARGETS.items():
         if isinstance(entities.get(entity), str) and entities[entity]:
-            return kind, entities[entity]
+            return kind, entities[entity], part if kind == ANSWER else BODY
     return None
 
 
@@ -241,28 +245,29 @@ def preference_of(option_payload: str) -> Optional[bool]:
     return entities["prefer"] == PREFER_ON
 
 
-def can_listen(repo: ContentRepository, ident: str, lang: str, kind: str = ANSWER) -> bool:
+def can_listen(repo: ContentRepository, ident: str, lang: str, kind: str = ANSWER, part: str = BODY) -> bool:
     """Whether the published answer (or FAQ entry) has audio or can get synthetic audio. Never stops the answer."""
     try:
-        return AudioRepository(repo.database_url).available(ident, lang, kind)
+        return AudioRepository(repo.database_url).available(ident, lang, kind, part)
     except Exception as error:  # noqa: BLE001 - the written answer matters more than the option to hear it
         logger.warning("could not check the audio of an answer (%s)", type(error).__name__)
         return False
 
 
-def _ensure_audio(repo: ContentRepository, ident: str, lang: str, kind: str):
+def _ensure_audio(repo: ContentRepository, ident: str, lang: str, kind: str, part: str):
     try:
-        return AudioRepository(repo.database_url).ensure(ident, lang, kind)
+        return AudioRepository(repo.database_url).ensure(ident, lang, kind, part)
     except AudioError as error:  # the voice could not be made: the caller says so, or sends the text alone
         logger.warning("could not make the audio of an answer (%s)", error)
         return None
 
 
-def listen(repo: ContentRepository, faqs: Optional[FaqRepository], target: Optional[tuple[str, str]], lang: str,
-           prefer_audio: bool = False) -> Reply:
-    """An answer (or FAQ entry) as audio: a recording, else synthetic audio made now and kept. Its options are the
-    ones the voice reads aloud, in that order, then the option to hear every answer (or stop), then the menu."""
-    kind, ident = target if target else (ANSWER, "")
+def listen(repo: ContentRepository, faqs: Optional[FaqRepository], target: Optional[tuple[str, str, str]],
+           lang: str, prefer_audio: bool = False) -> Reply:
+    """An answer (its body or details) or FAQ entry as audio: a recording, else synthetic audio made now and kept.
+    Its options are the ones the voice reads aloud, in that order, then the option to hear every answer (or
+    stop), then the menu."""
+    kind, ident, part = target if target else (ANSWER, "", BODY)
     if kind == FAQ and faqs is not None:
         faq = faqs.get(ident, lang) if ident else None
         title, trace = (faq.question, _faq_trace(faq)) if faq is not None else (None, {})
@@ -271,7 +276,9 @@ def listen(repo: ContentRepository, faqs: Optional[FaqRepository], target: Optio
         answer = repo.get_answer(ident, lang) if ident and ident != OUT_OF_SCOPE else None
         title, trace = (answer.title, _trace(answer)) if answer is not None else (None, {})
         buttons = follow_up_buttons(repo, answer, lang) if answer is not None else None
-    audio = _ensure_audio(repo, ident, lang, kind) if title is not None else None
+        if buttons and part == DETAILS:  # after the details, "Más información" is not offered (nor read)
+            buttons = [b for b in buttons if b["payload"] != payload(ASK_MORE)]
+    audio = _ensure_audio(repo, ident, lang, kind, part) if title is not None else None
     if audio is None:
         return Reply(slots={"reply_kind": KIND_MENU}).say(
             text("listen_none", lang), buttons or static_main_menu_buttons(lang))

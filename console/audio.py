@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from bot.audio.convert import AudioError, can_synthesize
-from bot.audio.repository import ANSWER, FAQ, AudioRepository
+from bot.audio.repository import ANSWER, BODY, FAQ, PARTS, AudioRepository
 from bot.content.interface import LanguageRepository
 from bot.content.repository import ContentError
 from bot.settings import get_settings
@@ -50,6 +50,14 @@ def _checked(kind: str, ident: str, lang: str) -> None:
         abort(404)
 
 
+def _part() -> str:
+    """The part of an answer the request is about: "body" (the default) or "details" ("Más información")."""
+    part = request.values.get("part", BODY)
+    if part not in PARTS:
+        abort(404)
+    return part
+
+
 def _back(kind: str, ident: str, lang: str):
     endpoint, name = EDITORS[kind]
     return redirect(url_for(endpoint, **{name: ident}, lang=lang) + "#audio")
@@ -57,19 +65,20 @@ def _back(kind: str, ident: str, lang: str):
 
 @bp.app_context_processor
 def audio_panel() -> dict[str, Any]:
-    """`answer_audio(kind, key, lang)` for the editor page: version -> its audio, whether synthesis works, and
-    `script(version)`: what a recording of that version should say (what the synthetic voice reads)."""
+    """`answer_audio(kind, key, lang)` for the editor page: part -> version -> its audio, whether synthesis works,
+    and `script(version, part)`: what a recording of that part should say (what the synthetic voice reads)."""
     def answer_audio(kind: str, key: str, lang: str) -> dict[str, Any]:
         audio = _audio()
 
-        def script(version: int) -> Optional[str]:
+        def script(version: int, part: str = BODY) -> Optional[str]:
             try:
-                return audio.script_of(key, lang, version, kind)
+                return audio.script_of(key, lang, version, kind, part)
             except ContentError:
                 return None
 
-        return {"by_version": audio.audio_of(key, lang, kind), "can_synthesize": can_synthesize(lang),
-                "max_mb": get_settings().audio_max_mb, "script": script}
+        parts = PARTS if kind == ANSWER else (BODY,)
+        return {"by_part": {part: audio.audio_of(key, lang, kind, part) for part in parts},
+                "can_synthesize": can_synthesize(lang), "max_mb": get_settings().audio_max_mb, "script": script}
 
     return {"answer_audio": answer_audio}
 
@@ -86,7 +95,7 @@ def upload(kind: str, ident: str, lang: str):
     limit = int(get_settings().audio_max_mb * 1024 * 1024)
     data = file.read(limit + 1)  # one byte more than allowed is enough to refuse it
     try:
-        saved = _audio().upload(ident, lang, version, data, by=current_user.username, kind=kind)
+        saved = _audio().upload(ident, lang, version, data, by=current_user.username, kind=kind, part=_part())
     except AudioError as error:
         key = "audio.too_large" if str(error) == "too_large" else "audio.not_audio" if str(
             error) == "not_audio" else "audio.failed"
@@ -104,7 +113,7 @@ def synthesize(kind: str, ident: str, lang: str):
     _checked(kind, ident, lang)
     version = request.form.get("version", type=int)
     try:
-        saved = _audio().synthesize(ident, lang, version, by=current_user.username, kind=kind)
+        saved = _audio().synthesize(ident, lang, version, by=current_user.username, kind=kind, part=_part())
     except AudioError:
         flash(t("audio.failed"), "error")
     except ContentError as error:
@@ -119,7 +128,7 @@ def synthesize(kind: str, ident: str, lang: str):
 def delete(kind: str, ident: str, lang: str, version: int):
     _checked(kind, ident, lang)
     try:
-        removed = _audio().delete(ident, lang, version, by=current_user.username, kind=kind)
+        removed = _audio().delete(ident, lang, version, by=current_user.username, kind=kind, part=_part())
     except ContentError as error:
         flash(str(error), "error")
     else:
@@ -131,7 +140,7 @@ def delete(kind: str, ident: str, lang: str, version: int):
 @requires(EDITOR)
 def listen(kind: str, ident: str, lang: str, version: int):
     _checked(kind, ident, lang)
-    audio = _audio().audio_of(ident, lang, kind).get(version)
+    audio = _audio().audio_of(ident, lang, kind, _part()).get(version)
     data = _audio().store.get(audio.key) if audio else None
     if data is None:
         abort(404)
@@ -144,6 +153,8 @@ register({
                           "grabación (OGG, MP3 o M4A, hasta {mb} MB) o genere una voz sintética.",
                     "en": "People can choose “Listen” after the published answer. Upload a recording (OGG, MP3 or "
                           "M4A, up to {mb} MB) or generate a synthetic voice."},
+    "audio.part.body": {"es": "Respuesta", "en": "Answer"},
+    "audio.part.details": {"es": "Más información", "en": "More information"},
     "audio.script": {"es": "Texto para grabar (con las opciones por número, como se muestran)",
                      "en": "Script to record (with the options by number, as they are shown)"},
     "audio.recording": {"es": "grabación", "en": "recording"},

@@ -25,6 +25,7 @@ class AudioFile:
     bytes = Column(Integer, nullable=False)
     duration_seconds = Column(Float, nullable=True)
     synthetic = Column(Boolean, nullable=False, default=False)
+    part = Column(String(16), nullable=False, default="body")  # "body", or "details" (an answer's "Más información")
     # sha256 of the text a synthetic voice read; None for recordings (staff read the script themselves)
     script_sha = Column(String(64), nullable=True)
     created_by = Column(String(64), nullable=False)
@@ -33,7 +34,7 @@ class AudioFile:
 
 class AnswerAudio(AudioFile, Base):
     __tablename__ = "answer_audio"
-    __table_args__ = (UniqueConstraint("answer_version_id", "lang", name="uq_answer_audio"),)
+    __table_args__ = (UniqueConstraint("answer_version_id", "lang", "part", name="uq_answer_audio"),)
 
     answer_version_id = Column(Integer, ForeignKey("answer_versions.id", ondelete="CASCADE"), nullable=False,
                                index=True)
@@ -42,7 +43,7 @@ class AnswerAudio(AudioFile, Base):
 
 class FaqAudio(AudioFile, Base):
     __tablename__ = "faq_audio"
-    __table_args__ = (UniqueConstraint("faq_version_id", "lang", name="uq_faq_audio"),)
+    __table_args__ = (UniqueConstraint("faq_version_id", "lang", "part", name="uq_faq_audio"),)
 
     faq_version_id = Column(Integer, ForeignKey("faq_versions.id", ondelete="CASCADE"), nullable=False, index=True)
     faq_version = relationship(FaqVersion, backref=backref("audio", cascade="all, delete-orphan"))

@@ -1,5 +1,6 @@
-"""`bot audio synthesize`: synthetic audio (espeak-ng) for published answers and FAQ entries that have none, or whose
-synthetic audio no longer says what it should (a follow-up renamed: the options it reads changed).
+"""`bot audio synthesize`: synthetic audio (espeak-ng) for published answers (and their "Más información") and FAQ
+entries that have none, or whose synthetic audio no longer says what it should (a follow-up renamed: the options it
+reads changed).
 
     bot audio synthesize [--topic T] [--lang es|en] [--force]
 
@@ -15,7 +16,7 @@ SYNTHETIC_LANGUAGES = ("es", "en")
 
 def cmd_audio(args) -> int:
     from bot.audio.convert import AudioError, can_synthesize
-    from bot.audio.repository import ANSWER, FAQ, AudioRepository
+    from bot.audio.repository import ANSWER, BODY, DETAILS, FAQ, AudioRepository
     from bot.content.faq import FaqRepository, split_target
     from bot.content.repository import ContentRepository
 
@@ -29,23 +30,24 @@ def cmd_audio(args) -> int:
     if args.topic and args.topic not in coverage:
         print(f"no published answer for {args.topic}")
         return 1
-    targets = [(ANSWER, topic_id, langs) for topic_id, langs in sorted(coverage.items())]
-    targets += [(FAQ, slug, langs) for slug, langs in sorted(faq.coverage().items())]
+    targets = [(ANSWER, topic_id, part, langs) for topic_id, langs in sorted(coverage.items())
+               for part in (BODY, DETAILS)]
+    targets += [(FAQ, slug, BODY, langs) for slug, langs in sorted(faq.coverage().items())]
     if args.topic:
         targets = [t for t in targets if (t[1] if t[0] == ANSWER else split_target(t[1])[0]) == args.topic]
     made = kept = failed = 0
-    for kind, ident, published_in in targets:
+    for kind, ident, part, published_in in targets:
         for lang in languages:
-            if lang not in published_in:
-                continue
-            existing = audio.for_answer(ident, lang, kind)
+            if lang not in published_in or not audio.available(ident, lang, kind, part):
+                continue  # not published in that language, or no details to read
+            existing = audio.for_answer(ident, lang, kind, part)
             try:
                 if existing is not None and not existing.synthetic:
                     now = existing  # a recording: staff's, never replaced here
                 elif args.force:
-                    now = audio.synthesize(ident, lang, by="bot-cli", kind=kind)
+                    now = audio.synthesize(ident, lang, by="bot-cli", kind=kind, part=part)
                 else:
-                    now = audio.ensure(ident, lang, kind)  # made when missing or when its script changed
+                    now = audio.ensure(ident, lang, kind, part)  # made when missing or when its script changed
             except AudioError as error:
                 failed += 1
                 print(f"{ident} ({lang}): {error}")

@@ -121,3 +121,32 @@ def test_without_the_preference_an_answer_comes_as_text_with_escuchar(run, conte
     messages, _ = run(ActionAnswerTopic(), make_tracker("/labour.h2a", "labour.h2a", {"prefer_audio": False}))
     [written] = messages
     assert written["attachment"] is None and LISTEN in written["buttons"]
+
+
+def test_mas_informacion_can_be_heard_too_with_the_options_it_reads(run, content):  # noqa: F811
+    from actions.actions import ActionMore
+
+    messages, _ = run(ActionMore(), make_tracker("/ask_more", "ask_more", {"topic_id": "labour.h2a"}))
+    follow_ups = h2a_options(content)[1:]  # no "Más información" after the details
+    listen_details = {"title": "Escuchar", "payload": '/listen{"topic": "labour.h2a", "part": "details"}'}
+    assert messages[0]["buttons"] == follow_ups + [listen_details, MENU]
+    messages, _ = run(ActionSelectOption(), make_tracker(str(len(follow_ups) + 1), "select_option",
+                                                         {"last_options": messages[0]["buttons"]}))
+    details = AudioRepository(content.database_url).for_answer("labour.h2a", "es", part="details")
+    body = AudioRepository(content.database_url).for_answer("labour.h2a", "es")
+    assert details is not None and details.synthetic and details.part == "details" and body is None
+    [sent] = messages
+    assert sent["attachment"] == {"audio": details.key} and sent["buttons"] == follow_ups + [ALWAYS, MENU]
+
+
+def test_the_details_voice_reads_the_details_then_the_options_after_them(content):
+    from bot.content.models import AnswerVersion
+    from bot.db import session_scope
+
+    answer = content.get_answer("labour.h2a", "es")
+    with session_scope(content.database_url) as s:
+        version = s.query(AnswerVersion).filter_by(topic_id="labour.h2a", lang="es", status="published").one()
+        spoken = AudioRepository(content.database_url).spoken_text(version, part="details")
+    options = "\n".join(f"Opción {n}: {o['title']}." for n, o in enumerate(h2a_options(content)[1:], start=1))
+    assert spoken == (f"{answer.title}.\n\n{answer.details.strip()}\n\nPara seguir, escriba el número de una opción."
+                      f"\n\n{options}\nOpción 0: Menú principal.")

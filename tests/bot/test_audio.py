@@ -70,14 +70,16 @@ def test_the_cli_synthesizes_missing_audio_of_a_topic_and_its_faq_entries_and_ke
 
     entries = [slug for slug, langs in FaqRepository(sqlite_content.database_url).coverage().items()
                if slug.startswith("labour.fees/") and "es" in langs]
-    assert entries  # the pack has FAQ entries under labour.fees
+    assert entries and sqlite_content.get_answer("labour.fees", "es").details  # the pack's, so nothing is empty
+    expected = 2 + len(entries)  # the answer, its "Más información", its FAQ entries
     assert bot_cli(["audio", "synthesize", "--topic", "labour.fees", "--lang", "es"]) == 0
-    assert f"synthetic audio: {1 + len(entries)} made, 0 already had audio, 0 failed" in capsys.readouterr().out
+    assert f"synthetic audio: {expected} made, 0 already had audio, 0 failed" in capsys.readouterr().out
     audio = AudioRepository(sqlite_content.database_url)
     assert audio.for_answer("labour.fees", "es").synthetic
+    assert audio.for_answer("labour.fees", "es", part="details").synthetic
     assert all(audio.for_answer(slug, "es", FAQ).synthetic for slug in entries)
     assert bot_cli(["audio", "synthesize", "--topic", "labour.fees", "--lang", "es"]) == 0
-    assert f"0 made, {1 + len(entries)} already had audio" in capsys.readouterr().out
+    assert f"0 made, {expected} already had audio" in capsys.readouterr().out
 
 
 def test_synthetic_audio_is_made_again_when_the_options_it_reads_change(sqlite_content):

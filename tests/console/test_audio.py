@@ -117,3 +117,27 @@ def test_an_faq_entry_takes_a_recording_too_and_its_page_shows_the_script_to_rec
 
 def test_the_audio_of_an_unknown_faq_entry_is_not_found(editor):
     assert editor.get("/content/faq/labour.h2a/no-such-entry/es/audio/1").status_code == 404
+
+
+def test_an_answers_mas_informacion_gets_its_own_recording_beside_the_answers(editor, console_db, tmp_path):
+    import html
+
+    version = published_version(console_db)
+    form = {"version": str(version), "part": "details", "audio": (io.BytesIO(tone(tmp_path / "mas.mp3")), "mas.mp3")}
+    response = editor.post(f"{PAGE}/audio", form, token_from=PAGE, content_type="multipart/form-data",
+                           follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"Grabación guardada para la versión {version}." in page
+    audio = AudioRepository(console_db)
+    details = audio.for_answer("labour.h2a", "es", part="details")
+    assert details is not None and not details.synthetic and audio.for_answer("labour.h2a", "es") is None
+    assert f'/content/answers/labour.h2a/es/audio/{version}?part=details"' in page
+    assert f"<pre>{audio.script_of('labour.h2a', 'es', version, part='details')}</pre>" in page
+    played = editor.get(f"{PAGE}/audio/{version}?part=details")
+    assert played.status_code == 200 and played.data == stored_file(details.key).read_bytes()
+    assert editor.get(f"{PAGE}/audio/{version}").status_code == 404  # the answer itself has none yet
+    assert editor.get(f"{PAGE}/audio/{version}?part=other").status_code == 404
+    removed = editor.post(f"{PAGE}/audio/{version}/delete", {"part": "details"}, token_from=PAGE,
+                          follow_redirects=True)
+    assert f"Audio de la versión {version} quitado." in removed.get_data(as_text=True)
+    assert audio.for_answer("labour.h2a", "es", part="details") is None and not stored_file(details.key).exists()

@@ -1,6 +1,7 @@
-"""Audio for FAQ entries as for answers (one file per FAQ version and language), and on both tables the hash of
-the text a synthetic voice read (`script_sha`), so synthetic audio is made again when what it should say changed
-(the options it reads aloud, say); recordings are never replaced
+"""Audio for FAQ entries as for answers (one file per FAQ version and language); on both tables the part of the
+answer it reads (`part`: "body", or "details" for an answer's "Más información") and the hash of the text a
+synthetic voice read (`script_sha`), so synthetic audio is made again when what it should say changed (the options
+it reads aloud, say); recordings are never replaced
 
 Revision ID: 0011
 Revises: 0010
@@ -17,7 +18,10 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("answer_audio") as batch:
+        batch.add_column(sa.Column("part", sa.String(16), nullable=False, server_default="body"))
         batch.add_column(sa.Column("script_sha", sa.String(64), nullable=True))
+        batch.drop_constraint("uq_answer_audio", type_="unique")
+        batch.create_unique_constraint("uq_answer_audio", ["answer_version_id", "lang", "part"])
     op.create_table(
         "faq_audio",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -33,10 +37,11 @@ def upgrade() -> None:
         sa.Column("bytes", sa.Integer(), nullable=False),
         sa.Column("duration_seconds", sa.Float(), nullable=True),
         sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("part", sa.String(16), nullable=False, server_default="body"),
         sa.Column("script_sha", sa.String(64), nullable=True),
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.UniqueConstraint("faq_version_id", "lang", name="uq_faq_audio"),
+        sa.UniqueConstraint("faq_version_id", "lang", "part", name="uq_faq_audio"),
     )
     op.create_index("ix_faq_audio_faq_version_id", "faq_audio", ["faq_version_id"])
 
@@ -44,5 +49,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_faq_audio_faq_version_id", table_name="faq_audio")
     op.drop_table("faq_audio")
+    op.execute("DELETE FROM answer_audio WHERE part <> 'body'")  # the old table keeps one file per version
     with op.batch_alter_table("answer_audio") as batch:
+        batch.drop_constraint("uq_answer_audio", type_="unique")
+        batch.create_unique_constraint("uq_answer_audio", ["answer_version_id", "lang"])
         batch.drop_column("script_sha")
+        batch.drop_column("part")
