@@ -144,8 +144,8 @@ def outgoing_parts(messages: list[dict]) -> list[dict]:
 
 
 class RedirectingAsyncHttpClient(AsyncTwilioHttpClient):
-    """Twilio's async HTTP client with at most `connections` requests at a time (the others wait for a connection,
-    within the send's timeout), optionally sending to another base URL (a local fake API in tests)."""
+    """Twilio's async HTTP client with a pool of `connections` (TwilioSender lets no more sends in at a time),
+    optionally sending to another base URL (a local fake API in tests)."""
 
     def __init__(self, base_url: str = "", timeout: Optional[float] = None, connections: int = 8):
         # The pooled session is opened on first use, inside the running event loop it belongs to.
@@ -170,6 +170,10 @@ class TwilioSender:
         http_client = RedirectingAsyncHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds,
                                                  settings.twilio_connection_pool_size)
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+        # As many sends at a time as the pool has connections; the others wait here, outside the send's timeout.
+        # Waiting for a connection inside it, a burst timed out sends Twilio was already answering, and their
+        # retries reached the person twice.
+        self._slots: Optional[asyncio.Semaphore] = None
 
     def _request(self, row: Outgoing, address: str, last_inbound_at: Optional[dt.datetime]) -> dict:
         request: dict[str, Any] = {
@@ -207,17 +211,20 @@ class TwilioSender:
         if not _ADDRESS.fullmatch(contact.address):
             raise SendError("the contact's address is not a whatsapp:+ number", retryable=False, code="bad-address")
         request = self._request(row, contact.address, contact.last_inbound_at)
+        if self._slots is None:  # made in the running loop, on first use
+            self._slots = asyncio.Semaphore(self.settings.twilio_connection_pool_size)
         try:
-            try:
-                message = await asyncio.wait_for(
-                    self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
-                )
-            except ServerDisconnectedError:
-                # A kept-alive connection the peer had already closed: the request never left. Once more, at once,
-                # on a fresh connection (a second failure is an ordinary retryable error).
-                message = await asyncio.wait_for(
-                    self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
-                )
+            async with self._slots:
+                try:
+                    message = await asyncio.wait_for(
+                        self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
+                    )
+                except ServerDisconnectedError:
+                    # A kept-alive connection the peer had already closed: the request never left. Once more, at
+                    # once, on a fresh connection (a second failure is an ordinary retryable error).
+                    message = await asyncio.wait_for(
+                        self.client.messages.create_async(**request), self.settings.twilio_timeout_seconds
+                    )
         except TwilioRestException as error:
             retryable = error.status == 429 or error.status >= 500
             raise SendError(f"Twilio answered {error.status} (code {error.code})", retryable,
