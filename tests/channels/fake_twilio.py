@@ -6,6 +6,7 @@ parsed by Twilio's own code; only the network peer is ours.
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from urllib.parse import parse_qs
 
@@ -17,6 +18,7 @@ class FakeTwilio(FakeApi):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []  # accepted sends, in arrival order
         self.attempts = 0
+        self.reply_delay_seconds = 0.0
         super().__init__()
         self.base_url = self.address
 
@@ -39,6 +41,7 @@ class FakeTwilio(FakeApi):
         sid = "SM" + uuid.uuid4().hex
         with self._lock:
             self.messages.append({**form, "sid": sid})
+        time.sleep(self.reply_delay_seconds)  # accepted, answered late: a send given up now was sent all the same
         json_reply(handler, 201, {"sid": sid, "status": "queued", "to": form.get("To"), "from": form.get("From"),
                                   "body": form.get("Body"), "account_sid": self.account_sid})
 

@@ -119,3 +119,20 @@ def test_inbound_message_becomes_text_or_payload(form, expected):
 def test_media_kinds():
     assert [media_kind(t) for t in ("audio/ogg", "image/webp", "image/png", "video/mp4", "text/x-vcard", "x/y")] == [
         "audio", "sticker", "image", "video", "contact", "document"]
+
+
+async def test_a_burst_longer_than_the_timeout_sends_each_reply_once(deliverer, fake):
+    """80 replies at once through 8 connections, each answered in 0.15 s: the burst takes 1.5 s, more than the
+    1 s timeout. A send waits for its connection outside its timeout, so none is given up while Twilio is
+    answering it (and sent again)."""
+    import asyncio
+
+    fake.reply_delay_seconds = 0.15
+    people = [(f"whatsapp-b{n}", f"whatsapp:+5025560{n:04d}") for n in range(80)]
+    for sender_id, address in people:
+        deliverer.store.touch_contact(sender_id, "whatsapp", address)
+        deliverer.store.enqueue("whatsapp", sender_id, [{"body": f"Hola {sender_id}"}])
+    await asyncio.gather(*(deliverer.deliver(sender_id) for sender_id, _ in people))
+    assert [[m["Body"] for m in fake.to(address)] for _, address in people] == [
+        [f"Hola {sender_id}"] for sender_id, _ in people]
+    assert fake.attempts == 80 and deliverer.store.messages(["pending", "sending", "failed"]) == []
