@@ -298,8 +298,8 @@ def set_preference(lang: str, prefer_audio: bool) -> Reply:
 
 def with_audio(repo: ContentRepository, faqs: Optional[FaqRepository], reply: Reply, lang: str) -> Reply:
     """For a person who prefers audio: the answer that offers "Escuchar" is sent as text without options, then its
-    audio with the options the voice reads ("Solo texto" in place of "Escuchar"). Unchanged when it cannot be
-    heard: the written answer never waits on the voice."""
+    audio with the options the voice reads ("Solo texto" in place of "Escuchar"). Unchanged when the audio cannot
+    be had (no voice for the language, a tool failing): the written answer still goes, with "Escuchar"."""
     for index in range(len(reply.messages) - 1, -1, -1):
         message = reply.messages[index]
         target = next((listen_target(b["payload"]) for b in message.get("buttons") or []
