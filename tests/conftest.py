@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
@@ -56,24 +57,50 @@ def _pg_admin_connection():
     return connection
 
 
-@pytest.fixture
-def postgres_url():
-    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+def postgres_url_of(name: str) -> str:
+    """The URL of one database on the test PostgreSQL server."""
+    return POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextmanager
+def postgres_databases(*prefixes: str) -> Iterator[list[str]]:
+    """New, empty PostgreSQL databases (one per prefix, named `<prefix>_<random>`), dropped afterwards with
+    whatever is still connected to them. Fails the test when PostgreSQL is not there."""
     try:
         admin = _pg_admin_connection()
     except Exception as error:  # noqa: BLE001
         pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required for this test: {error}")
-    name = f"brujula_test_{uuid.uuid4().hex[:12]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    from bot.db import dispose_engines
+    names = [f"{prefix}_{uuid.uuid4().hex[:10]}" for prefix in prefixes]
+    try:
+        with admin.cursor() as cursor:
+            for name in names:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        yield names
+    finally:
+        from bot.db import dispose_engines
 
-    dispose_engines()
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+        dispose_engines()
+        with admin.cursor() as cursor:
+            for name in names:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def load_content(url: str, content_pack) -> None:
+    """Migrate the database at `url` and load the content pack into it."""
+    from bot.cli import db_upgrade
+    from bot.content.pack import load_pack
+    from bot.content.repository import ContentRepository
+
+    db_upgrade(url)
+    load_pack(ContentRepository(url), content_pack)
+
+
+@pytest.fixture
+def postgres_url():
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    with postgres_databases("brujula_test") as (name,):
+        yield postgres_url_of(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -501,15 +501,12 @@ def test_a_connection_lost_while_the_database_was_away_costs_no_apology(run, pos
                                                                         monkeypatch):
     """PostgreSQL restarts between two messages: the action's pooled connection is dead, and the reply is still the
     menu, not the apology (answered again on a new connection)."""
-    from bot.cli import db_upgrade
-    from bot.content.pack import load_pack
-    from bot.content.repository import ContentRepository
     from bot.db import dispose_engines
     from bot.staff import stats
+    from tests.conftest import load_content
     from tests.e2e.tcp_proxy import TcpProxy
 
-    db_upgrade(postgres_url)
-    load_pack(ContentRepository(postgres_url), content_pack)
+    load_content(postgres_url, content_pack)
     # The interface texts are read once here, so the action's own query is the first on the dead connection
     # (a catalog check would meet it first and, failing quietly, renew the pool).
     monkeypatch.setattr("bot.content.interface.CHECK_SECONDS", 3600.0)

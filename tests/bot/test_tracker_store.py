@@ -34,23 +34,14 @@ def stores(request, tmp_path):
         kwargs = {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
         yield WindowedSQLTrackerStore(DOMAIN, window_events=12, **kwargs), SQLTrackerStore(DOMAIN, **kwargs)
         return
-    import uuid
+    from tests.conftest import postgres_databases
 
-    from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
-
-    name = f"tracker_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    kwargs = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": name, "username": "postgres"}
-    ours, rasas = WindowedSQLTrackerStore(DOMAIN, window_events=12, **kwargs), SQLTrackerStore(DOMAIN, **kwargs)
-    yield ours, rasas
-    ours.engine.dispose()
-    rasas.engine.dispose()
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
-    assert POSTGRES_ADMIN_DSN
+    with postgres_databases("tracker") as (name,):
+        kwargs = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": name, "username": "postgres"}
+        ours, rasas = WindowedSQLTrackerStore(DOMAIN, window_events=12, **kwargs), SQLTrackerStore(DOMAIN, **kwargs)
+        yield ours, rasas
+        ours.engine.dispose()
+        rasas.engine.dispose()
 
 
 def turn(n: int, topic: str) -> list:

@@ -11,14 +11,10 @@ import uuid
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.cli import db_upgrade
-from bot.content.pack import load_pack
-from bot.content.repository import ContentRepository
-from bot.db import dispose_engines
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.servers import servers_with
-from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
+from tests.conftest import load_content, postgres_databases, postgres_url_of
 from tests.e2e.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
@@ -39,29 +35,25 @@ class _Fakes:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, content_pack):
-    name = f"brujula_outage_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    with postgres_databases("brujula_outage") as (name,):
+        direct = postgres_url_of(name)
+        load_content(direct, content_pack)
+        yield from _servers(tmp_path_factory, name, direct)
+
+
+def _servers(tmp_path_factory, name: str, direct: str):
     proxy = TcpProxy("127.0.0.1", 5432).start()
     fakes = _Fakes()
     env = {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{proxy.port}/{name}", "PUBLIC_BASE_URL": PUBLIC,
            "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": AUTH, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
            "TWILIO_API_BASE_URL": fakes.twilio.base_url, "TELEGRAM_BOT_TOKEN": TOKEN,
            "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": fakes.telegram.base_url}
-    direct = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    db_upgrade(direct)
-    load_pack(ContentRepository(direct), content_pack)
     try:
         with servers_with(fakes, tmp_path_factory.mktemp("outage"), None, env, "/webhooks/whatsapp/",
                           database_url=direct) as servers:
             yield servers, proxy, fakes
     finally:
         proxy.stop()
-        dispose_engines()
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def whatsapp(base: str, number: str, body: str) -> tuple[int, str]:

@@ -14,15 +14,12 @@ import uuid
 
 import pytest
 
-from bot.cli import db_upgrade
-from bot.content.pack import load_pack
-from bot.content.repository import ContentRepository
-from bot.db import dispose_engines, session_scope
+from bot.db import session_scope
 from bot.messaging.models import OutboxMessage
 from tests.channels import test_whatsapp as whatsapp
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.servers import start_servers
-from tests.conftest import POSTGRES_ADMIN_DSN, _pg_admin_connection
+from tests.conftest import load_content, postgres_databases, postgres_url_of
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.prometheus import changes, get_json, scrape, value
 
@@ -37,13 +34,13 @@ ASK_FOR_A_PERSON = "quiero hablar con una persona por favor"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, content_pack):
-    name = f"brujula_ops_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    direct = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    db_upgrade(direct)
-    load_pack(ContentRepository(direct), content_pack)
+    with postgres_databases("brujula_ops") as (name,):
+        direct = postgres_url_of(name)
+        load_content(direct, content_pack)
+        yield from _servers(tmp_path_factory, name, direct)
+
+
+def _servers(tmp_path_factory, name: str, direct: str):
     proxy = TcpProxy("127.0.0.1", 5432).start()
     twilio = FakeTwilio(whatsapp.ACCOUNT_SID, whatsapp.AUTH_TOKEN)
     servers = None
@@ -59,10 +56,6 @@ def stack(tmp_path_factory, content_pack):
             servers.stop_all()
         twilio.close()
         proxy.stop()
-        dispose_engines()
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def post(url: str, body: dict) -> tuple[int, object]:

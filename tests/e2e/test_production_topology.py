@@ -6,14 +6,13 @@ import json
 import os
 import subprocess
 import urllib.request
-import uuid
 
 import pytest
 import yaml
 
 from bot.tooling.model_cache import latest_model
 from bot.tooling.processes import free_port, start_action_server, start_rasa_server, stop, wait_for_http
-from tests.conftest import POSTGRES_ADMIN_DSN, PROJECT_ROOT, _pg_admin_connection
+from tests.conftest import PROJECT_ROOT, load_content, postgres_databases, postgres_url_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
 
@@ -27,27 +26,17 @@ def post(url: str, body: dict):
 
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory, content_pack):
-    from bot.cli import db_upgrade
-    from bot.content.pack import load_pack
-    from bot.content.repository import ContentRepository
-    from bot.db import dispose_engines
+    with postgres_databases("brujula_content", "brujula_tracker") as (content_db, tracker_db):
+        load_content(postgres_url_of(content_db), content_pack)
+        yield from _servers(tmp_path_factory.mktemp("prod"), content_db, tracker_db)
 
-    tmp = tmp_path_factory.mktemp("prod")
-    suffix = uuid.uuid4().hex[:10]
-    content_db, tracker_db = f"brujula_content_{suffix}", f"brujula_tracker_{suffix}"
-    admin = _pg_admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{content_db}"')
-        cursor.execute(f'CREATE DATABASE "{tracker_db}"')
-    server_url = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0]
-    db_upgrade(f"{server_url}/{content_db}")
-    load_pack(ContentRepository(f"{server_url}/{content_db}"), content_pack)
 
+def _servers(tmp, content_db: str, tracker_db: str):
     action_port = free_port()
     env = {
         **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BRUJULA_ENV": "production",
         "PSEUDONYM_SECRET": "test-pseudonym-secret-0123456789", "WEBCHAT_SECRET": "test-webchat-secret-0123456789",
-        "DATABASE_URL": f"{server_url}/{content_db}",
+        "DATABASE_URL": postgres_url_of(content_db),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": tracker_db,
         "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
@@ -69,11 +58,6 @@ def two_servers(tmp_path_factory, content_pack):
             stop(process)
         for log in logs:
             log.close()
-        dispose_engines()
-        with admin.cursor() as cursor:
-            for name in (content_db, tracker_db):
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def test_a_conversation_continues_on_whichever_server_gets_the_next_message(two_servers):
@@ -87,7 +71,7 @@ def test_a_conversation_continues_on_whichever_server_gets_the_next_message(two_
 
     import psycopg2
 
-    connection = psycopg2.connect(POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{tracker_db}")
+    connection = psycopg2.connect(postgres_url_of(tracker_db))
     with connection, connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (session["sender"],))
         assert cursor.fetchone()[0] > 5

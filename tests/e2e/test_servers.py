@@ -12,7 +12,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from bot.tooling.processes import (
     wait_for_http,
     write_endpoints,
 )
-from tests.conftest import POSTGRES_ADMIN_DSN, PROJECT_ROOT, _pg_admin_connection
+from tests.conftest import PROJECT_ROOT, load_content, postgres_databases, postgres_url_of
 from tests.e2e.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.postgres]
@@ -64,21 +63,14 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, content_pack):
-    from bot.cli import db_upgrade
-    from bot.content.pack import load_pack
     from bot.content.repository import ContentRepository
-    from bot.db import dispose_engines
 
-    tmp = tmp_path_factory.mktemp("stack")
-    name = f"brujula_e2e_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    direct_url = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    db_upgrade(direct_url)
-    repo = ContentRepository(direct_url)
-    load_pack(repo, content_pack)
+    with postgres_databases("brujula_e2e") as (name,):
+        load_content(postgres_url_of(name), content_pack)
+        yield from _servers(tmp_path_factory.mktemp("stack"), name, ContentRepository(postgres_url_of(name)))
 
+
+def _servers(tmp: Path, name: str, repo):
     proxy = TcpProxy("127.0.0.1", 5432).start()
     env = {**os.environ, "BRUJULA_ENV": "test", "TF_CPP_MIN_LOG_LEVEL": "2",
            "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{proxy.port}/{name}"}
@@ -98,10 +90,6 @@ def stack(tmp_path_factory, content_pack):
         action_log.close()
         rasa_log.close()
         proxy.stop()
-        dispose_engines()
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def titles(message: dict) -> list[str]:
