@@ -302,8 +302,8 @@ def with_audio(repo: ContentRepository, faqs: Optional[FaqRepository], reply: Re
     be had (no voice for the language, a tool failing): the written answer still goes, with "Escuchar"."""
     for index in range(len(reply.messages) - 1, -1, -1):
         message = reply.messages[index]
-        target = next((listen_target(b["payload"]) for b in message.get("buttons") or []
-                       if listen_target(b["payload"])), None)
+        targets = (listen_target(b["payload"]) for b in message.get("buttons") or [])
+        target = next((t for t in targets if t is not None), None)
         if target is None:
             continue
         heard = listen(repo, faqs, target, lang, prefer_audio=True)
